@@ -1,0 +1,18 @@
+"""helicone_otel: every LLM call as an OpenTelemetry span, shipped to Helicone without ever
+slowing or breaking the application."""
+
+from ._version import __version__
+from .context import ContextScope, properties, session, user, wrap
+from .export.processor import ExportStats
+from .logger import HeliconeAsyncLogger
+
+__all__ = [
+    "ContextScope",
+    "ExportStats",
+    "HeliconeAsyncLogger",
+    "__version__",
+    "properties",
+    "session",
+    "user",
+    "wrap",
+]

@@ -1,0 +1,77 @@
+"""Every span attribute key helicone_otel writes or reads, in one place.
+
+Semantic-convention keys follow the OpenTelemetry GenAI conventions; ``WIRE_*`` keys are the
+ones Helicone's ingestion reads (see HELICONE_WIRE.md §2) and are written only by the
+HeliconeExporter's translation, never on in-process spans.
+"""
+
+from __future__ import annotations
+
+# --- OpenTelemetry GenAI semantic conventions -------------------------------------------------
+OPERATION_NAME = "gen_ai.operation.name"
+PROVIDER_NAME = "gen_ai.provider.name"
+SYSTEM = "gen_ai.system"  # deprecated alias of PROVIDER_NAME, still read by older backends
+REQUEST_MODEL = "gen_ai.request.model"
+REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens"
+REQUEST_TEMPERATURE = "gen_ai.request.temperature"
+REQUEST_TOP_P = "gen_ai.request.top_p"
+REQUEST_TOP_K = "gen_ai.request.top_k"
+REQUEST_FREQUENCY_PENALTY = "gen_ai.request.frequency_penalty"
+REQUEST_PRESENCE_PENALTY = "gen_ai.request.presence_penalty"
+REQUEST_STOP_SEQUENCES = "gen_ai.request.stop_sequences"
+REQUEST_SEED = "gen_ai.request.seed"
+REQUEST_CHOICE_COUNT = "gen_ai.request.choice.count"
+REQUEST_STREAM = "gen_ai.request.stream"
+OUTPUT_TYPE = "gen_ai.output.type"
+RESPONSE_MODEL = "gen_ai.response.model"
+RESPONSE_ID = "gen_ai.response.id"
+RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons"
+RESPONSE_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk"
+OPENAI_RESPONSE_SERVICE_TIER = "openai.response.service_tier"
+OPENAI_RESPONSE_SYSTEM_FINGERPRINT = "openai.response.system_fingerprint"
+USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
+USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
+USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cache_read.input_tokens"
+USAGE_CACHE_CREATION_INPUT_TOKENS = "gen_ai.usage.cache_creation.input_tokens"
+USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens"
+USAGE_COST = "gen_ai.usage.cost"
+INPUT_MESSAGES = "gen_ai.input.messages"
+OUTPUT_MESSAGES = "gen_ai.output.messages"
+SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions"
+TOOL_DEFINITIONS = "gen_ai.tool.definitions"
+ERROR_TYPE = "error.type"
+SERVER_ADDRESS = "server.address"
+SERVER_PORT = "server.port"
+
+# --- helicone context (stamped by ContextProcessor) --------------------------------------------
+SESSION_ID = "helicone.session.id"
+SESSION_PATH = "helicone.session.path"
+SESSION_NAME = "helicone.session.name"
+USER_ID = "helicone.user.id"
+PROPERTY_PREFIX = "helicone.property."
+
+# --- Helicone wire keys (HELICONE_WIRE.md §2), written only by the exporter's translation ------
+WIRE_SYSTEM = "gen_ai.system"
+WIRE_RESPONSE_MODEL = "gen_ai.response.model"
+WIRE_PROMPT_TOKENS = "gen_ai.usage.prompt_tokens"
+WIRE_COMPLETION_TOKENS = "gen_ai.usage.completion_tokens"
+WIRE_TOTAL_TOKENS = "llm.usage.total_tokens"
+WIRE_REQUEST_TYPE = "llm.request.type"
+WIRE_MAX_TOKENS = "gen_ai.response.max_tokens"
+WIRE_PROMPT_PREFIX = "gen_ai.prompt."
+WIRE_COMPLETION_PREFIX = "gen_ai.completion."
+WIRE_USER = "llm.user"
+WIRE_ASSOCIATION_PREFIX = "traceloop.association.properties."
+# Helicone header-style names; the wire carries them after WIRE_ASSOCIATION_PREFIX.
+HEADER_SESSION_ID = "Helicone-Session-Id"
+HEADER_SESSION_PATH = "Helicone-Session-Path"
+HEADER_SESSION_NAME = "Helicone-Session-Name"
+HEADER_USER_ID = "Helicone-User-Id"
+HEADER_PROPERTY_PREFIX = "Helicone-Property-"
+# Extra wire keys we add so the local collector can show what Helicone's OTLP path drops.
+WIRE_COST = "gen_ai.usage.cost"
+WIRE_CACHE_READ_TOKENS = "gen_ai.usage.cache_read_input_tokens"
+WIRE_REASONING_TOKENS = "gen_ai.usage.reasoning_tokens"
+WIRE_ERROR_TYPE = "error.type"
+WIRE_TIME_TO_FIRST_TOKEN_MS = "helicone.time_to_first_token_ms"
+HTTP_STATUS_CODE = "http.response.status_code"

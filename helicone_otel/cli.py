@@ -1,0 +1,121 @@
+"""``helicone-otel``: run the local collector, look at what it stored, or run a demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from typing import Optional, Sequence
+
+from .collector import Collector, RequestRecord, Store
+from .config import DEFAULT_COLLECTOR_PORT, default_db_path
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(line.rstrip() for line in out)
+
+
+_SHORT_NAMES = {
+    "Helicone-Session-Id": "session",
+    "Helicone-Session-Path": "path",
+    "Helicone-Session-Name": "session_name",
+}
+
+
+def _tokens(record: RequestRecord) -> str:
+    if record.prompt_tokens is None and record.completion_tokens is None:
+        return "-"
+    return f"{record.prompt_tokens or 0}/{record.completion_tokens or 0}"
+
+
+def format_requests(records: Sequence[RequestRecord]) -> str:
+    """The ``requests`` table."""
+    rows = []
+    for r in records:
+        props = {_SHORT_NAMES.get(k, k): v for k, v in r.properties.items()}
+        if r.user_id:
+            props["user"] = r.user_id
+        rows.append(
+            [
+                datetime.fromtimestamp(r.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                r.provider or "-",
+                r.model or "-",
+                _tokens(r),
+                f"{r.latency_ms} ms",
+                f"${r.cost_usd:.6f}" if r.cost_usd is not None else "-",
+                r.error_type or "ok",
+                " ".join(f"{k}={v}" for k, v in sorted(props.items())) or "-",
+            ]
+        )
+    return _table(["time", "provider", "model", "tokens in/out", "latency", "cost", "status", "properties"], rows)
+
+
+def _cmd_collector(args: argparse.Namespace) -> int:
+    collector = Collector(args.db, host=args.host, port=args.port, api_key=args.api_key)
+    print(f"helicone-otel collector listening on {collector.url} (store: {args.db})")
+    print(f"point your app at it:  HELICONE_BASE_URL={collector.url}")
+    try:
+        collector.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        collector.stop()
+    return 0
+
+
+def _cmd_requests(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        records = store.requests(limit=args.limit)
+    finally:
+        store.close()
+    if not records:
+        print(f"no requests stored in {args.db}")
+        return 0
+    print(format_requests(records))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.db)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(prog="helicone-otel", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_help = f"SQLite file (default: {default_db_path()})"
+
+    p = sub.add_parser("collector", help="run the local Helicone-compatible collector")
+    p.add_argument("--port", type=int, default=DEFAULT_COLLECTOR_PORT)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--db", default=default_db_path(), help=db_help)
+    p.add_argument("--api-key", default=None, help="require this Bearer key (default: accept any)")
+    p.set_defaults(func=_cmd_collector)
+
+    p = sub.add_parser("requests", help="print the requests the collector stored")
+    p.add_argument("--db", default=default_db_path(), help=db_help)
+    p.add_argument("--limit", type=int, default=50, help="newest N requests (default 50)")
+    p.set_defaults(func=_cmd_requests)
+
+    p = sub.add_parser("demo", help="collector + stand-in provider + real SDK calls, then print what arrived")
+    p.add_argument("--db", default=default_db_path(), help=db_help)
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``helicone-otel`` command."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

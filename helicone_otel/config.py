@@ -1,0 +1,189 @@
+"""Settings: constructor arguments and environment variables, validated once.
+
+This is the only module that reads the environment. Every variable helicone_otel honours is
+named here; the standard ``OTEL_*`` variables keep their meaning in the OpenTelemetry SDK.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+from urllib.parse import urlsplit
+
+ENV_API_KEY = "HELICONE_API_KEY"
+ENV_BASE_URL = "HELICONE_BASE_URL"
+ENV_CAPTURE_CONTENT = "HELICONE_CAPTURE_CONTENT"
+ENV_ENABLED = "HELICONE_ENABLED"
+ENV_OTEL_CAPTURE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+ENV_OTEL_SDK_DISABLED = "OTEL_SDK_DISABLED"
+ENV_COLLECTOR_DB = "HELICONE_OTEL_DB"
+
+DEFAULT_BASE_URL = "https://api.helicone.ai"
+EU_BASE_URL = "https://eu.api.helicone.ai"
+EU_KEY_PREFIX = "sk-helicone-eu-"
+TRACE_PATH = "/v1/trace/log-python"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+DEFAULT_COLLECTOR_PORT = 8585
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def parse_bool(value: str, name: str) -> bool:
+    """Read a boolean environment value; anything unrecognised is a ValueError naming ``name``."""
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(f"{name}={value!r} is not a boolean; use true or false")
+
+
+# OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT also takes capture modes in newer contrib
+# releases; any mode that records content counts as on.
+_CAPTURE_MODES = {"span_only": True, "event_only": True, "span_and_event": True, "no_content": False}
+
+
+def _env_bool(env: Mapping[str, str], *names: str) -> Optional[bool]:
+    for name in names:
+        if name in env:
+            mode = _CAPTURE_MODES.get(env[name].strip().lower())
+            return mode if mode is not None else parse_bool(env[name], name)
+    return None
+
+
+def is_local_url(url: str) -> bool:
+    """True when ``url`` points at this machine (the local collector needs no API key)."""
+    return (urlsplit(url).hostname or "") in LOCAL_HOSTS
+
+
+def default_db_path(env: Mapping[str, str] = os.environ) -> str:
+    """Where the local collector keeps its SQLite store unless told otherwise."""
+    if env.get(ENV_COLLECTOR_DB):
+        return env[ENV_COLLECTOR_DB]
+    data_home = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(data_home, "helicone-otel", "requests.db")
+
+
+def validate_properties(properties: Optional[Mapping[str, object]], argument: str) -> dict[str, str]:
+    """Check that a property mapping has string keys and string values; return a copy."""
+    if properties is None:
+        return {}
+    if not isinstance(properties, Mapping):
+        raise TypeError(f"{argument} must be a mapping of str to str, got {type(properties).__name__}")
+    for key, value in properties.items():
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"{argument}: property names must be non-empty strings, got {key!r}")
+        if not isinstance(value, str):
+            raise TypeError(
+                f"{argument}[{key!r}] must be a str, got {type(value).__name__} ({value!r}); "
+                "convert it with str() if that is what you mean"
+            )
+    return dict(properties)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration of one HeliconeAsyncLogger."""
+
+    api_key: Optional[str]
+    base_url: str
+    providers: Optional[tuple[str, ...]]
+    properties: dict[str, str] = field(default_factory=dict)
+    capture_content: bool = True
+    enabled: bool = True
+
+    @property
+    def trace_endpoint(self) -> str:
+        """The OTLP/protobuf intake URL of the collector."""
+        return self.base_url + TRACE_PATH
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        providers: Optional[Sequence[str]] = None,
+        properties: Optional[Mapping[str, str]] = None,
+        capture_content: Optional[bool] = None,
+        supported_providers: Sequence[str] = (),
+        env: Mapping[str, str] = os.environ,
+    ) -> "Settings":
+        """Merge arguments over environment variables and validate the result.
+
+        Raises ValueError for a wrong value and TypeError for a value of the wrong type, each
+        naming the argument and the environment variable it could have come from.
+        """
+        enabled = _env_bool(env, ENV_ENABLED)
+        if enabled is None:
+            enabled = True
+
+        if api_key is not None and not isinstance(api_key, str):
+            raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
+        key = api_key if api_key is not None else env.get(ENV_API_KEY) or None
+        if key is not None:
+            key = key.strip()
+            if not key:
+                raise ValueError(f"api_key (or {ENV_API_KEY}) is empty")
+
+        if base_url is not None and not isinstance(base_url, str):
+            raise TypeError(f"base_url must be a str, got {type(base_url).__name__}")
+        url = base_url if base_url is not None else env.get(ENV_BASE_URL) or None
+        if url is None:
+            url = EU_BASE_URL if key and key.startswith(EU_KEY_PREFIX) else DEFAULT_BASE_URL
+        url = _validate_url(url)
+        if key is None and not is_local_url(url) and enabled:
+            raise ValueError(
+                f"no Helicone API key: pass api_key= or set {ENV_API_KEY} "
+                f"(only a local collector such as http://127.0.0.1:{DEFAULT_COLLECTOR_PORT} "
+                f"works without one; set base_url= or {ENV_BASE_URL} for that)"
+            )
+
+        chosen: Optional[tuple[str, ...]] = None
+        if providers is not None:
+            if isinstance(providers, str) or not all(isinstance(p, str) for p in providers):
+                raise TypeError("providers must be a list of provider names, e.g. ['openai', 'anthropic']")
+            unknown = sorted(set(providers) - set(supported_providers))
+            if unknown:
+                raise ValueError(
+                    f"providers: unknown provider name(s) {unknown}; "
+                    f"supported: {sorted(supported_providers)}"
+                )
+            chosen = tuple(providers)
+
+        if capture_content is not None and not isinstance(capture_content, bool):
+            raise TypeError(f"capture_content must be a bool, got {type(capture_content).__name__}")
+        capture = capture_content
+        if capture is None:
+            capture = _env_bool(env, ENV_CAPTURE_CONTENT, ENV_OTEL_CAPTURE_CONTENT)
+        if capture is None:
+            capture = True
+
+        return cls(
+            api_key=key,
+            base_url=url,
+            providers=chosen,
+            properties=validate_properties(properties, "properties"),
+            capture_content=capture,
+            enabled=enabled,
+        )
+
+
+def _validate_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"base_url (or {ENV_BASE_URL}) {url!r} is not an http(s) URL, "
+            "e.g. https://api.helicone.ai or http://127.0.0.1:8585"
+        )
+    try:
+        parts.port
+    except ValueError as exc:
+        raise ValueError(f"base_url (or {ENV_BASE_URL}) {url!r} has a bad port: {exc}") from None
+    path = parts.path.rstrip("/")
+    # Users paste the full intake URL from Helicone's docs; accept it and keep the base.
+    if path.endswith(TRACE_PATH):
+        path = path[: -len(TRACE_PATH)]
+    return f"{parts.scheme}://{parts.netloc}{path}"

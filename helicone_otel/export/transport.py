@@ -1,0 +1,53 @@
+"""A minimal keep-alive HTTP POST client for the export thread (stdlib only)."""
+
+from __future__ import annotations
+
+import http.client
+from typing import Mapping, Optional
+from urllib.parse import urlsplit
+
+
+class HttpTransport:
+    """POSTs bodies to one URL over a reused connection; reconnects after any failure.
+
+    Not thread-safe: one export thread owns it.
+    """
+
+    def __init__(self, url: str, headers: Mapping[str, str], timeout_s: float = 10.0) -> None:
+        parts = urlsplit(url)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or "127.0.0.1"
+        self._port = parts.port
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._headers = dict(headers)
+        self._timeout = timeout_s
+        self._conn: Optional[http.client.HTTPConnection] = None
+
+    def post(self, body: bytes, timeout_s: Optional[float] = None) -> tuple[int, bytes]:
+        """Send ``body``; return (status, response body). Raises OSError/HTTPException on
+        connection failures."""
+        conn = self._conn
+        if conn is None:
+            cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            conn = self._conn = cls(self._host, self._port, timeout=self._timeout)
+        if timeout_s is not None and conn.sock is not None:
+            conn.sock.settimeout(timeout_s)
+        try:
+            conn.request("POST", self._path, body=body, headers=self._headers)
+            response = conn.getresponse()
+            data = response.read()
+        except BaseException:
+            self.close()
+            raise
+        if response.will_close:
+            self.close()
+        return response.status, data
+
+    def close(self) -> None:
+        """Drop the connection (the next post opens a new one)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass

@@ -1,0 +1,60 @@
+"""Which provider stands behind an OpenAI-compatible client, told apart by its base URL."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+from urllib.parse import urlsplit
+
+OPENAI = "openai"
+
+# host suffix → semconv provider name (well-known values where semconv has one).
+_HOST_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("api.openai.com", OPENAI),
+    ("openai.azure.com", "azure.ai.openai"),
+    ("cognitiveservices.azure.com", "azure.ai.openai"),
+    ("services.ai.azure.com", "azure.ai.inference"),
+    ("models.inference.ai.azure.com", "azure.ai.inference"),
+    ("api.groq.com", "groq"),
+    ("api.x.ai", "x_ai"),
+    ("api.deepseek.com", "deepseek"),
+    ("api.together.xyz", "together"),
+    ("api.together.ai", "together"),
+    ("api.fireworks.ai", "fireworks"),
+    ("openrouter.ai", "openrouter"),
+    ("api.mistral.ai", "mistral_ai"),
+    ("api.perplexity.ai", "perplexity"),
+    ("integrate.api.nvidia.com", "nvidia"),
+    ("api.studio.nebius.ai", "nebius"),
+    ("api.studio.nebius.com", "nebius"),
+    ("api.tokenfactory.nebius.com", "nebius"),
+    ("api.novita.ai", "novita"),
+    ("api.deepinfra.com", "deepinfra"),
+    ("api.cerebras.ai", "cerebras"),
+    ("generativelanguage.googleapis.com", "gcp.gemini"),
+    ("aiplatform.googleapis.com", "gcp.vertex_ai"),
+    ("api.anthropic.com", "anthropic"),
+    ("api.cohere.ai", "cohere"),
+    ("api.cohere.com", "cohere"),
+    ("oai.helicone.ai", OPENAI),
+)
+_OLLAMA_PORT = 11434
+
+
+@lru_cache(maxsize=256)
+def provider_for(base_url: str, azure_client: bool = False) -> tuple[str, Optional[str], Optional[int]]:
+    """(provider name, server host, server port) for a client's base URL."""
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if azure_client:
+        return "azure.ai.openai", host or None, port
+    for suffix, provider in _HOST_SUFFIXES:
+        if host == suffix or host.endswith("." + suffix):
+            return provider, host, port
+    if port == _OLLAMA_PORT:
+        return "ollama", host or None, port
+    return OPENAI, host or None, port

@@ -1,0 +1,186 @@
+"""HeliconeAsyncLogger: settings → tracer provider → processors → instrumentors."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import weakref
+from typing import Any, Mapping, Optional, Sequence
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON
+
+from . import instrumentation
+from .config import Settings
+from .context import ContextProcessor, ContextScope, header_properties_to_attributes, property_attributes
+from .export.helicone import HeliconeExporter
+from .export.processor import BackgroundExportProcessor, ExportStats
+from .instrumentation._spans import InstrumentationOptions
+
+logger = logging.getLogger("helicone_otel")
+
+_EXIT_TIMEOUT_S = 2.0
+
+
+class HeliconeAsyncLogger:
+    """Instrument the installed LLM SDKs and ship their spans to Helicone from a background
+    thread. Configuration errors surface here, never inside an LLM call.
+
+    >>> HeliconeAsyncLogger(api_key="sk-helicone-...").init()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        providers: Optional[Sequence[str]] = None,
+        properties: Optional[Mapping[str, str]] = None,
+        capture_content: Optional[bool] = None,
+        tracer_provider: Optional[trace.TracerProvider] = None,
+    ) -> None:
+        self.settings = Settings.resolve(
+            api_key=api_key,
+            base_url=base_url,
+            providers=providers,
+            properties=properties,
+            capture_content=capture_content,
+            supported_providers=instrumentation.supported_providers(),
+        )
+        if tracer_provider is not None and not hasattr(tracer_provider, "add_span_processor"):
+            raise TypeError(
+                "tracer_provider must be an opentelemetry.sdk.trace.TracerProvider "
+                f"(something with add_span_processor), got {type(tracer_provider).__name__}"
+            )
+        self._external_provider = tracer_provider
+        self._options = InstrumentationOptions(capture_content=self.settings.capture_content)
+        self._static_properties = property_attributes(self.settings.properties, "properties")
+        self._process_properties: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._initialized = False
+        self._shut_down = False
+        self._tracer_provider: Optional[TracerProvider] = None
+        self._context_processor: Optional[ContextProcessor] = None
+        self._export_processor: Optional[BackgroundExportProcessor] = None
+        self._instrumentors: list[Any] = []
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def init(self) -> "HeliconeAsyncLogger":
+        """Start exporting and patch the SDKs. Idempotent; returns ``self``."""
+        with self._lock:
+            if self._initialized or not self.settings.enabled:
+                return self
+            providers = self._providers_to_instrument()
+            provider = self._external_provider or TracerProvider(
+                resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "helicone-otel")}),
+                # A private provider exists only to log LLM calls: sample every one unless the
+                # user chose a sampler through the standard variable.
+                **({} if os.environ.get("OTEL_TRACES_SAMPLER") else {"sampler": ALWAYS_ON}),
+            )
+            self._context_processor = ContextProcessor(self._defaults())
+            self._export_processor = BackgroundExportProcessor(
+                HeliconeExporter(self.settings.trace_endpoint, self.settings.api_key)
+            )
+            provider.add_span_processor(self._context_processor)
+            provider.add_span_processor(self._export_processor)
+            self._tracer_provider = provider
+            for name in providers:
+                self._instrument(name, provider)
+            self._initialized = True
+            ref = weakref.ref(self)
+            atexit.register(lambda: (lg := ref()) is not None and lg.shutdown(_EXIT_TIMEOUT_S))
+            return self
+
+    def _providers_to_instrument(self) -> list[str]:
+        requested = self.settings.providers
+        if requested is None:
+            return [p for p in instrumentation.supported_providers() if instrumentation.is_installed(p)]
+        missing = [p for p in requested if not instrumentation.is_installed(p)]
+        if missing:
+            raise ValueError(
+                f"providers: {missing} requested but the SDK is not installed; "
+                f"pip install 'helicone_otel[{missing[0]}]'"
+            )
+        return list(requested)
+
+    def _instrument(self, name: str, provider: TracerProvider) -> None:
+        try:
+            instrumentor = instrumentation.load(name)()
+            if instrumentor.is_instrumented_by_opentelemetry:
+                logger.warning("helicone_otel: %s is already instrumented; leaving it as it is", name)
+                return
+            instrumentor.instrument(tracer_provider=provider, options=self._options)
+            if not instrumentor.is_instrumented_by_opentelemetry:
+                logger.warning("helicone_otel: %s SDK version is not supported; %s calls are not traced", name, name)
+                return
+            self._instrumentors.append(instrumentor)
+        except Exception as exc:  # noqa: BLE001 - one broken instrumentor must not stop the rest
+            logger.warning("helicone_otel: could not instrument %s (%s: %s)", name, type(exc).__name__, exc)
+
+    def flush(self, timeout_s: float = 5.0) -> bool:
+        """Wait up to ``timeout_s`` for queued spans to be sent. True if the queue emptied."""
+        processor = self._export_processor
+        if processor is None:
+            return True
+        return processor.force_flush(int(timeout_s * 1000))
+
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """Unpatch the SDKs, send what fits in ``timeout_s`` and stop. Also runs at exit."""
+        with self._lock:
+            if not self._initialized or self._shut_down:
+                return
+            self._shut_down = True
+            for instrumentor in self._instrumentors:
+                try:
+                    instrumentor.uninstrument()
+                except Exception:  # noqa: BLE001
+                    logger.exception("helicone_otel: uninstrument failed")
+            self._instrumentors = []
+        if self._export_processor is not None:
+            self._export_processor.shutdown(int(timeout_s * 1000))
+        if self._external_provider is None and self._tracer_provider is not None:
+            self._tracer_provider.shutdown()
+
+    def stats(self) -> ExportStats:
+        """Export counters: exported, dropped (by reason), queued, last error."""
+        if self._export_processor is None:
+            return ExportStats()
+        return self._export_processor.stats()
+
+    @property
+    def tracer_provider(self) -> Optional[TracerProvider]:
+        """The provider our spans are made with (yours, or our private one after ``init()``)."""
+        return self._tracer_provider
+
+    # -- switches -----------------------------------------------------------------------------
+    def disable_logging(self) -> None:
+        """Stop making spans for LLM calls (the calls themselves are untouched)."""
+        self._options.enabled = False
+
+    def enable_logging(self) -> None:
+        """Resume making and sending spans."""
+        self._options.enabled = True
+
+    # -- properties ---------------------------------------------------------------------------
+    def set_properties(self, properties: Mapping[str, str]) -> None:
+        """Set process-wide defaults (Helicone header-style keys), merged over earlier ones.
+
+        They apply to every span in every thread and task, under any narrower context. For
+        per-request values use :meth:`with_properties` or :func:`helicone_otel.session`.
+        """
+        translated = header_properties_to_attributes(properties, "set_properties")
+        with self._lock:
+            self._process_properties.update(translated)
+            if self._context_processor is not None:
+                self._context_processor.set_defaults(self._defaults())
+
+    def with_properties(self, properties: Mapping[str, str]) -> ContextScope:
+        """Helicone header-style values (``Helicone-Session-Id``, ``Helicone-Property-X``…) for
+        the calls inside a ``with`` block or a decorated function."""
+        return ContextScope(header_properties_to_attributes(properties, "with_properties"))
+
+    def _defaults(self) -> dict[str, str]:
+        return {**self._static_properties, **self._process_properties}
