@@ -109,7 +109,7 @@ class Collector:
 
     def start(self) -> "Collector":
         """Serve on a background thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, name="helicone-collector", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="helicone-collector", daemon=True)
         self._thread.start()
         return self
 

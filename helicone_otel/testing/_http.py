@@ -51,7 +51,11 @@ class _Handler(BaseHTTPRequestHandler):
         override = stand_in.take_override()
         if override is not None:
             reply = override
-        self._send(reply)
+        try:
+            self._send(reply)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client went away mid-reply (a stream closed early): nothing to answer.
+            self.close_connection = True
 
     def _send(self, reply: Reply) -> None:
         if reply.events is None:
@@ -135,7 +139,7 @@ class StandInServer:
     def start(self) -> "StandInServer":
         """Serve on a background thread (port chosen by the OS)."""
         self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 

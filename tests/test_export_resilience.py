@@ -1,0 +1,120 @@
+"""The application never waits on the collector; drops are counted; shutdown is bounded."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from helicone_otel import HeliconeAsyncLogger
+from helicone_otel.export.helicone import HeliconeExporter
+from helicone_otel.export.processor import BackgroundExportProcessor
+from helicone_otel.testing import SpanCapture
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _SlowHandler(BaseHTTPRequestHandler):
+    delay_s = 5.0
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        time.sleep(self.delay_s)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def slow_collector():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowHandler)
+    server.daemon_threads = True
+    server.handle_error = lambda *args: None  # the client gives up on purpose
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_collector_down_calls_work_drops_counted_shutdown_bounded(client):
+    capture = SpanCapture()
+    logger = HeliconeAsyncLogger(
+        base_url=f"http://127.0.0.1:{_closed_port()}", providers=["openai"], tracer_provider=capture.tracer_provider
+    ).init()
+    for _ in range(20):
+        assert client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES).choices
+    assert len(capture.llm_spans()) == 20
+    started = time.monotonic()
+    logger.shutdown(timeout_s=1.0)
+    elapsed = time.monotonic() - started
+    stats = logger.stats()
+    assert elapsed < 3.0, f"shutdown took {elapsed:.1f}s with the collector down"
+    assert stats.exported == 0
+    assert stats.dropped == 20
+    assert stats.last_error and "Connection" in stats.last_error
+
+
+def test_slow_collector_flush_times_out_and_shutdown_is_bounded(client, slow_collector):
+    capture = SpanCapture()
+    logger = HeliconeAsyncLogger(base_url=slow_collector, providers=["openai"], tracer_provider=capture.tracer_provider).init()
+    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    started = time.monotonic()
+    assert logger.flush(timeout_s=0.3) is False
+    assert time.monotonic() - started < 1.5
+    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    started = time.monotonic()
+    logger.shutdown(timeout_s=0.5)
+    assert time.monotonic() - started < 2.0
+    stats = logger.stats()
+    assert stats.exported + stats.dropped == 2
+    assert stats.dropped_shutdown >= 1
+
+
+def test_queue_full_drops_are_counted_exactly(collector):
+    exporter = HeliconeExporter(collector.url + "/v1/trace/log-python", None)
+    processor = BackgroundExportProcessor(exporter, max_queue_size=10, max_batch_size=1000, schedule_delay_s=60)
+    capture = SpanCapture()
+    capture.tracer_provider.add_span_processor(processor)
+    tracer = capture.tracer_provider.get_tracer("t")
+    for i in range(25):
+        tracer.start_span("chat m", attributes={"gen_ai.provider.name": "openai", "gen_ai.request.model": "m"}).end()
+    stats = processor.stats()
+    assert stats.queued == 10 and stats.dropped_queue_full == 15
+    assert processor.force_flush(5000)
+    processor.shutdown(2000)
+    stats = processor.stats()
+    assert stats.exported == 10 and stats.dropped == 15
+    assert len(collector.store.requests()) == 10
+
+
+def test_retry_after_transient_failure(collector, client, capture, make_logger):
+    from helicone_otel.collector import server as collector_server
+
+    failures = {"left": 1}
+    original = collector_server.Store.add
+
+    def flaky(self, records):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("transient storage failure")
+        return original(self, records)
+
+    collector.store.add = flaky.__get__(collector.store)
+    logger = make_logger()
+    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    assert logger.flush(5.0)
+    assert logger.stats().exported == 1
+    assert len(collector.store.requests()) == 1
