@@ -75,6 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # many concurrent clients must not overflow the listen backlog
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], store: Store, api_key: Optional[str]):

@@ -94,6 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # many concurrent clients must not overflow the listen backlog
 
     def __init__(self, stand_in: "StandInServer"):
         super().__init__(("127.0.0.1", 0), _Handler)
