@@ -136,43 +136,48 @@ def _is_raw_response(result: Any) -> bool:
 
 
 def _make_wrappers(tracer: trace.Tracer, opts: InstrumentationOptions):
+    def begin(instance, args, kwargs):
+        """Start the span; returns (call, prepared, args, kwargs), call None when untraced."""
+        prepared = guard("preparing an OpenAI span", _prepare, instance, args, kwargs, opts)
+        call = prepared and start_call(tracer, prepared.name, prepared.attributes, opts.capture_content)
+        if call is not None and prepared.inject_usage:
+            args, kwargs = guard("requesting stream usage", _with_usage_requested, args, kwargs, prepared.options) or (args, kwargs)
+        return call, prepared, args, kwargs
+
+    def failed(call: LLMCall, exc: BaseException) -> None:
+        call.detach()
+        guard("recording an OpenAI error", call.fail, exc)
+
+    def succeeded(call: LLMCall, prepared: _Prepared, result: Any, is_async: bool) -> Any:
+        call.detach()
+        finished = guard("reading an OpenAI response", _finish, call, prepared, result, is_async)
+        return result if finished is None else finished
+
     def sync_request(wrapped, instance, args, kwargs):
         if not opts.active():
             return wrapped(*args, **kwargs)
-        prepared = guard("preparing an OpenAI span", _prepare, instance, args, kwargs, opts)
-        call = prepared and start_call(tracer, prepared.name, prepared.attributes, opts.capture_content)
+        call, prepared, args, kwargs = begin(instance, args, kwargs)
         if call is None:
             return wrapped(*args, **kwargs)
-        if prepared.inject_usage:
-            args, kwargs = guard("requesting stream usage", _with_usage_requested, args, kwargs, prepared.options) or (args, kwargs)
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as exc:
-            call.detach()
-            guard("recording an OpenAI error", call.fail, exc)
+            failed(call, exc)
             raise
-        call.detach()
-        finished = guard("reading an OpenAI response", _finish, call, prepared, result, False)
-        return result if finished is None else finished
+        return succeeded(call, prepared, result, False)
 
     async def async_request(wrapped, instance, args, kwargs):
         if not opts.active():
             return await wrapped(*args, **kwargs)
-        prepared = guard("preparing an OpenAI span", _prepare, instance, args, kwargs, opts)
-        call = prepared and start_call(tracer, prepared.name, prepared.attributes, opts.capture_content)
+        call, prepared, args, kwargs = begin(instance, args, kwargs)
         if call is None:
             return await wrapped(*args, **kwargs)
-        if prepared.inject_usage:
-            args, kwargs = guard("requesting stream usage", _with_usage_requested, args, kwargs, prepared.options) or (args, kwargs)
         try:
             result = await wrapped(*args, **kwargs)
         except BaseException as exc:
-            call.detach()
-            guard("recording an OpenAI error", call.fail, exc)
+            failed(call, exc)
             raise
-        call.detach()
-        finished = guard("reading an OpenAI response", _finish, call, prepared, result, True)
-        return result if finished is None else finished
+        return succeeded(call, prepared, result, True)
 
     return sync_request, async_request
 
