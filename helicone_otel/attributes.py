@@ -75,3 +75,5 @@ WIRE_REASONING_TOKENS = "gen_ai.usage.reasoning_tokens"
 WIRE_ERROR_TYPE = "error.type"
 WIRE_TIME_TO_FIRST_TOKEN_MS = "helicone.time_to_first_token_ms"
 HTTP_STATUS_CODE = "http.response.status_code"
+# The 1-hour part of cache_creation.input_tokens (Anthropic reports the 5m/1h split).
+USAGE_CACHE_CREATION_1H_INPUT_TOKENS = "anthropic.usage.cache_creation.ephemeral_1h_input_tokens"

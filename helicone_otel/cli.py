@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Optional, Sequence
 
 from .collector import Collector, RequestRecord, Store
+from .collector.queries import CostTotal, cost_totals, grand_total, group_key
 from .config import DEFAULT_COLLECTOR_PORT, default_db_path
 
 
@@ -81,6 +82,34 @@ def _cmd_requests(args: argparse.Namespace) -> int:
     return 0
 
 
+def format_costs(rows: Sequence[CostTotal], by: str) -> str:
+    """The ``costs`` table, with a total line."""
+    total = grand_total(rows)
+    shown = list(rows) + ([total] if total else [])
+    return _table(
+        [by, "requests", "tokens in", "tokens out", "cost (USD)", "unpriced"],
+        [
+            [t.key, str(t.requests), str(t.prompt_tokens), str(t.completion_tokens), f"{t.cost_usd:.6f}", str(t.unpriced)]
+            for t in shown
+        ],
+    )
+
+
+def _cmd_costs(args: argparse.Namespace) -> int:
+    try:
+        group_key(args.by)
+    except ValueError as exc:
+        print(f"helicone-otel costs: {exc}", file=sys.stderr)
+        return 2
+    store = Store(args.db)
+    try:
+        records = store.requests()
+    finally:
+        store.close()
+    print(format_costs(cost_totals(records, args.by), args.by))
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -104,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=default_db_path(), help=db_help)
     p.add_argument("--limit", type=int, default=50, help="newest N requests (default 50)")
     p.set_defaults(func=_cmd_requests)
+
+    p = sub.add_parser("costs", help="total cost per model, provider, user, session or property")
+    p.add_argument("--by", default="model", help="model | provider | user | session | property:<Name>")
+    p.add_argument("--db", default=default_db_path(), help=db_help)
+    p.set_defaults(func=_cmd_costs)
 
     p = sub.add_parser("demo", help="collector + stand-in provider + real SDK calls, then print what arrived")
     p.add_argument("--db", default=default_db_path(), help=db_help)

@@ -6,9 +6,10 @@ named here; the standard ``OTEL_*`` variables keep their meaning in the OpenTele
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 from urllib.parse import urlsplit
 
 ENV_API_KEY = "HELICONE_API_KEY"
@@ -18,6 +19,7 @@ ENV_ENABLED = "HELICONE_ENABLED"
 ENV_OTEL_CAPTURE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 ENV_OTEL_SDK_DISABLED = "OTEL_SDK_DISABLED"
 ENV_COLLECTOR_DB = "HELICONE_OTEL_DB"
+ENV_PRICES_FILE = "HELICONE_PRICES_FILE"
 
 DEFAULT_BASE_URL = "https://api.helicone.ai"
 EU_BASE_URL = "https://eu.api.helicone.ai"
@@ -93,6 +95,7 @@ class Settings:
     properties: dict[str, str] = field(default_factory=dict)
     capture_content: bool = True
     enabled: bool = True
+    prices: dict[str, Any] = field(default_factory=dict)
 
     @property
     def trace_endpoint(self) -> str:
@@ -108,6 +111,7 @@ class Settings:
         providers: Optional[Sequence[str]] = None,
         properties: Optional[Mapping[str, str]] = None,
         capture_content: Optional[bool] = None,
+        prices: Optional[Mapping[str, Mapping[str, Any]]] = None,
         supported_providers: Sequence[str] = (),
         env: Mapping[str, str] = os.environ,
     ) -> "Settings":
@@ -161,6 +165,12 @@ class Settings:
         if capture is None:
             capture = True
 
+        merged_prices = _prices_from_file(env)
+        if prices is not None:
+            if not isinstance(prices, Mapping):
+                raise TypeError("prices must be a mapping of model name to {'input': ..., 'output': ...}")
+            merged_prices.update(prices)
+
         return cls(
             api_key=key,
             base_url=url,
@@ -168,7 +178,22 @@ class Settings:
             properties=validate_properties(properties, "properties"),
             capture_content=capture,
             enabled=enabled,
+            prices=merged_prices,
         )
+
+
+def _prices_from_file(env: Mapping[str, str]) -> dict[str, Any]:
+    path = env.get(ENV_PRICES_FILE)
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            loaded = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{ENV_PRICES_FILE}={path!r} could not be read as JSON: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{ENV_PRICES_FILE}={path!r} must hold a JSON object of model name to prices")
+    return loaded
 
 
 def _validate_url(url: str) -> str:

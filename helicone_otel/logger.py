@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from . import instrumentation
 from .config import Settings
+from .cost import PriceBook
 from .context import ContextProcessor, ContextScope, header_properties_to_attributes, property_attributes
 from .export.helicone import HeliconeExporter
 from .export.processor import BackgroundExportProcessor, ExportStats
@@ -41,6 +42,7 @@ class HeliconeAsyncLogger:
         properties: Optional[Mapping[str, str]] = None,
         capture_content: Optional[bool] = None,
         tracer_provider: Optional[trace.TracerProvider] = None,
+        prices: Optional[Mapping[str, Mapping[str, Any]]] = None,
     ) -> None:
         self.settings = Settings.resolve(
             api_key=api_key,
@@ -48,6 +50,7 @@ class HeliconeAsyncLogger:
             providers=providers,
             properties=properties,
             capture_content=capture_content,
+            prices=prices,
             supported_providers=instrumentation.supported_providers(),
         )
         if tracer_provider is not None and not hasattr(tracer_provider, "add_span_processor"):
@@ -56,7 +59,9 @@ class HeliconeAsyncLogger:
                 f"(something with add_span_processor), got {type(tracer_provider).__name__}"
             )
         self._external_provider = tracer_provider
-        self._options = InstrumentationOptions(capture_content=self.settings.capture_content)
+        self._options = InstrumentationOptions(
+            capture_content=self.settings.capture_content, price_book=PriceBook(self.settings.prices)
+        )
         self._static_properties = property_attributes(self.settings.properties, "properties")
         self._process_properties: dict[str, str] = {}
         self._lock = threading.Lock()

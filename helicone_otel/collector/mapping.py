@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
 from .. import attributes as A
+from ..cost import PriceBook, cost_usd
 
 _ASSOCIATION_HELICONE = A.WIRE_ASSOCIATION_PREFIX + "Helicone-"
 _ASSOCIATION_USER = A.WIRE_ASSOCIATION_PREFIX + A.HEADER_USER_ID
@@ -158,6 +159,21 @@ def span_to_record(span: Mapping[str, Any]) -> RequestRecord:
 def records_from_otlp_json(document: Mapping[str, Any]) -> list[RequestRecord]:
     """All request records in one OTLP/JSON body."""
     return [span_to_record(span) for span in spans_of(document)]
+
+
+def fill_cost(book: PriceBook, record: RequestRecord) -> None:
+    """Price a request that arrived without a cost, from its provider, model and tokens."""
+    if record.cost_usd is not None or not record.model:
+        return
+    price = book.lookup(record.provider.lower(), record.model)
+    if price is None:
+        return
+    usage = {
+        A.USAGE_INPUT_TOKENS: record.prompt_tokens,
+        A.USAGE_OUTPUT_TOKENS: record.completion_tokens,
+        A.USAGE_CACHE_READ_INPUT_TOKENS: record.cache_read_tokens,
+    }
+    record.cost_usd = cost_usd(price, {k: v for k, v in usage.items() if v is not None})
 
 
 def dumps(value: Any) -> str:

@@ -13,7 +13,8 @@ from google.protobuf.json_format import MessageToDict
 from opentelemetry.proto.trace.v1.trace_pb2 import TracesData
 
 from ..config import DEFAULT_COLLECTOR_PORT, TRACE_PATH
-from .mapping import records_from_otlp_json
+from ..cost import PriceBook
+from .mapping import fill_cost, records_from_otlp_json
 from .store import Store
 
 logger = logging.getLogger("helicone_otel.collector")
@@ -65,7 +66,10 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._reply(404, b'{"error":"not found"}')
                 return
-            self.server.store.add(records_from_otlp_json(document))
+            records = records_from_otlp_json(document)
+            for record in records:
+                fill_cost(self.server.price_book, record)
+            self.server.store.add(records)
         except Exception:  # noqa: BLE001 - like jawn: details to the log, 500 to the client
             logger.exception("collector: could not ingest %s", path)
             self._reply(500, b'{"error":"could not ingest"}')
@@ -82,6 +86,8 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.store = store
         self.api_key = api_key
+        # Helicone prices requests server-side; so do we, for spans that arrive without a cost.
+        self.price_book = PriceBook()
 
 
 class Collector:

@@ -19,6 +19,7 @@ from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from .. import attributes as A
+from ..cost import PriceBook, span_cost
 
 logger = logging.getLogger("helicone_otel")
 
@@ -55,12 +56,19 @@ def guard(kind: str, func: Callable[..., Any], *args: Any) -> Any:
 class InstrumentationOptions:
     """Runtime switches an instrumentor reads on every call (shared with the logger)."""
 
-    __slots__ = ("capture_content", "enabled", "request_stream_usage")
+    __slots__ = ("capture_content", "enabled", "request_stream_usage", "price_book")
 
-    def __init__(self, capture_content: bool = True, enabled: bool = True, request_stream_usage: bool = True):
+    def __init__(
+        self,
+        capture_content: bool = True,
+        enabled: bool = True,
+        request_stream_usage: bool = True,
+        price_book: Optional[PriceBook] = None,
+    ):
         self.capture_content = capture_content
         self.enabled = enabled
         self.request_stream_usage = request_stream_usage
+        self.price_book = price_book
 
     def active(self) -> bool:
         """True when spans should be made for calls now."""
@@ -78,16 +86,22 @@ class StreamAccumulator(Protocol):
 class LLMCall:
     """One traced SDK call: its span, timing and the guarantee that it ends exactly once."""
 
-    __slots__ = ("span", "_token", "_started", "_first_chunk", "_ended", "capture_content", "_lock")
+    __slots__ = (
+        "span", "_token", "_started", "_first_chunk", "_ended", "capture_content", "_price_book", "_provider",
+        "_request_model", "_lock",
+    )
 
-    def __init__(self, tracer: trace.Tracer, name: str, attributes: dict[str, Any], capture_content: bool):
+    def __init__(self, tracer: trace.Tracer, name: str, attributes: dict[str, Any], opts: InstrumentationOptions):
         self.span = tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attributes)
         # Current while the SDK runs, so HTTP-client spans nest under ours.
         self._token = otel_context.attach(trace.set_span_in_context(self.span))
         self._started = time.monotonic()
         self._first_chunk: Optional[float] = None
         self._ended = False
-        self.capture_content = capture_content
+        self.capture_content = opts.capture_content
+        self._price_book = opts.price_book
+        self._provider = attributes.get(A.PROVIDER_NAME) or ""
+        self._request_model = attributes.get(A.REQUEST_MODEL)
         self._lock = threading.Lock()
 
     def detach(self) -> None:
@@ -117,8 +131,15 @@ class LLMCall:
         if not self._claim_end():
             return
         if attributes:
+            self._add_cost(attributes)
             self.span.set_attributes(attributes)
         self.span.end()
+
+    def _add_cost(self, attributes: dict[str, Any]) -> None:
+        if self._price_book is not None:
+            cost = guard("computing cost", span_cost, self._price_book, self._provider, self._request_model, attributes)
+            if cost is not None:
+                attributes[A.USAGE_COST] = cost
 
     def fail(self, exc: BaseException, attributes: Optional[dict[str, Any]] = None) -> None:
         """End the span as an error caused by ``exc`` (which the caller re-raises unchanged)."""
@@ -126,6 +147,7 @@ class LLMCall:
             return
         try:
             if attributes:
+                self._add_cost(attributes)
                 self.span.set_attributes(attributes)
             self.span.set_attribute(A.ERROR_TYPE, _error_type(exc))
             self.span.record_exception(exc)
@@ -145,11 +167,11 @@ def _error_type(exc: BaseException) -> str:
 
 
 def start_call(
-    tracer: trace.Tracer, name: str, attributes: dict[str, Any], capture_content: bool
+    tracer: trace.Tracer, name: str, attributes: dict[str, Any], opts: InstrumentationOptions
 ) -> Optional[LLMCall]:
     """Start a span for an SDK call, or return None if even that failed (reported once)."""
     try:
-        return LLMCall(tracer, name, attributes, capture_content)
+        return LLMCall(tracer, name, attributes, opts)
     except Exception as exc:  # noqa: BLE001
         report_once("starting a span", exc)
         return None

@@ -139,7 +139,7 @@ def _make_wrappers(tracer: trace.Tracer, opts: InstrumentationOptions):
     def begin(instance, args, kwargs):
         """Start the span; returns (call, prepared, args, kwargs), call None when untraced."""
         prepared = guard("preparing an OpenAI span", _prepare, instance, args, kwargs, opts)
-        call = prepared and start_call(tracer, prepared.name, prepared.attributes, opts.capture_content)
+        call = prepared and start_call(tracer, prepared.name, prepared.attributes, opts)
         if call is not None and prepared.inject_usage:
             args, kwargs = guard("requesting stream usage", _with_usage_requested, args, kwargs, prepared.options) or (args, kwargs)
         return call, prepared, args, kwargs
