@@ -29,6 +29,23 @@ class Reply:
 Route = Callable[[dict[str, Any], dict[str, str]], Reply]
 
 
+def _form_fields(raw: bytes, content_type: str) -> dict[str, Any]:
+    """The text fields of a multipart body (file parts are noted, not kept)."""
+    boundary = content_type.split("boundary=", 1)[-1].strip('"').encode()
+    fields: dict[str, Any] = {}
+    for part in raw.split(b"--" + boundary):
+        head, _, value = part.partition(b"\r\n\r\n")
+        marker = b'name="'
+        if marker not in head:
+            continue
+        name = head.split(marker, 1)[1].split(b'"', 1)[0].decode()
+        if b"filename=" in head:
+            fields[name] = "<file>"
+        else:
+            fields[name] = value.rstrip(b"\r\n").decode("utf-8", "replace")
+    return fields
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
     protocol_version = "HTTP/1.1"
@@ -39,10 +56,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = {"_raw": raw.decode("utf-8", "replace")}
+        content_type = self.headers.get("Content-Type", "")
+        if content_type.startswith("multipart/form-data"):
+            body = _form_fields(raw, content_type)
+        else:
+            try:
+                body = json.loads(raw) if raw else {}
+            except ValueError:
+                body = {"_raw": raw.decode("utf-8", "replace")}
         path = self.path.split("?", 1)[0]
         stand_in = self.server.stand_in
         stand_in.received.append({"path": path, "body": body, "headers": dict(self.headers)})
@@ -59,9 +80,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, reply: Reply) -> None:
         if reply.events is None:
-            data = json.dumps(reply.body).encode()
+            binary = isinstance(reply.body, bytes)
+            data = reply.body if binary else json.dumps(reply.body).encode()
             self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "application/octet-stream" if binary else "application/json")
             self.send_header("Content-Length", str(len(data)))
             for k, v in reply.headers.items():
                 self.send_header(k, v)
@@ -117,8 +139,13 @@ class StandInServer:
         self._routes[path] = route
 
     def route_for(self, path: str) -> Optional[Route]:
-        """The route for a request path (exact match)."""
-        return self._routes.get(path)
+        """The route for a request path: exact match, else the longest route the path ends
+        with (Azure puts ``/openai/deployments/<name>`` in front)."""
+        route = self._routes.get(path)
+        if route is not None:
+            return route
+        matches = [p for p in self._routes if path.endswith(p)]
+        return self._routes[max(matches, key=len)] if matches else None
 
     def reply_next(self, reply: Reply) -> None:
         """Answer the next request with ``reply`` instead of the route's answer."""

@@ -7,6 +7,7 @@ extractor by path. New SDK endpoints pass through untraced rather than break.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Collection, Optional
 
 from opentelemetry import trace
@@ -23,7 +24,7 @@ from .._spans import (
     start_call,
 )
 from .._patching import Patch
-from . import _chat
+from . import _chat, _completions, _embeddings, _media, _responses
 from ._providers import provider_for
 
 _INSTRUMENTS = ("openai >= 1.0",)
@@ -32,19 +33,48 @@ _INSTRUMENTS = ("openai >= 1.0",)
 class _Endpoint:
     """What to do for one request path."""
 
-    __slots__ = ("operation", "request_attributes", "response_attributes", "accumulator")
+    __slots__ = ("operation", "request_attributes", "response_attributes", "accumulator", "usage_option")
 
-    def __init__(self, operation, request_attributes, response_attributes, accumulator):
+    def __init__(self, operation, request_attributes, response_attributes, accumulator=None, usage_option=False):
         self.operation = operation
         self.request_attributes = request_attributes
         self.response_attributes = response_attributes
         self.accumulator = accumulator
+        # The endpoint accepts stream_options.include_usage (we may ask for usage on streams).
+        self.usage_option = usage_option
 
 
+_IMAGE = _Endpoint(
+    _media.IMAGE_OPERATION, _media.image_request_attributes, _media.response_attributes, _media.MediaStreamAccumulator
+)
 _ENDPOINTS: dict[str, _Endpoint] = {
     "/chat/completions": _Endpoint(
-        _chat.OPERATION, _chat.request_attributes, _chat.response_attributes, _chat.ChatStreamAccumulator
+        _chat.OPERATION, _chat.request_attributes, _chat.response_attributes, _chat.ChatStreamAccumulator, True
     ),
+    "/responses": _Endpoint(
+        _responses.OPERATION,
+        _responses.request_attributes,
+        _responses.response_attributes,
+        _responses.ResponsesStreamAccumulator,
+    ),
+    "/embeddings": _Endpoint(_embeddings.OPERATION, _embeddings.request_attributes, _embeddings.response_attributes),
+    "/completions": _Endpoint(
+        _completions.OPERATION,
+        _completions.request_attributes,
+        _completions.response_attributes,
+        _completions.CompletionStreamAccumulator,
+        True,
+    ),
+    "/images/generations": _IMAGE,
+    "/images/edits": _IMAGE,
+    "/images/variations": _IMAGE,
+    "/audio/transcriptions": _Endpoint(
+        _media.TRANSCRIPTION_OPERATION, _media.audio_request_attributes, _media.response_attributes, _media.MediaStreamAccumulator
+    ),
+    "/audio/translations": _Endpoint(
+        _media.TRANSLATION_OPERATION, _media.audio_request_attributes, _media.response_attributes
+    ),
+    "/audio/speech": _Endpoint(_media.SPEECH_OPERATION, _media.speech_request_attributes, lambda *_: {}),
 }
 
 
@@ -89,7 +119,7 @@ def _prepare(instance: Any, args: tuple, kwargs: dict, opts: InstrumentationOpti
         attrs[A.SERVER_PORT] = port
     endpoint.request_attributes(body, attrs, opts.capture_content)
     inject_usage = False
-    if body.get("stream") and opts.request_stream_usage and endpoint.accumulator is not None:
+    if body.get("stream") and opts.request_stream_usage and endpoint.usage_option:
         stream_options = body.get("stream_options")
         if not (isinstance(stream_options, dict) and "include_usage" in stream_options):
             inject_usage = True
@@ -118,12 +148,26 @@ def _finish(call: LLMCall, prepared: _Prepared, result: Any, is_async: bool) -> 
         proxy = AsyncStreamProxy if is_async else SyncStreamProxy
         return proxy(result, call, accumulator, skip)
     if _is_raw_response(result):
-        # with_raw_response / with_streaming_response: the body is the user's to read; we do
-        # not parse it for them. The span keeps the request side and HTTP status.
-        call.finish({A.HTTP_STATUS_CODE: getattr(result, "status_code", None) or 0})
+        # with_raw_response / with_streaming_response: the SDK object is the user's to parse.
+        # When the body has already been read we read our own copy of it; an unread (streamed)
+        # body stays untouched and the span keeps the request side and HTTP status.
+        attrs = guard("reading a raw OpenAI response", _raw_body_attributes, endpoint, result, capture) or {}
+        attrs[A.HTTP_STATUS_CODE] = getattr(result, "status_code", None) or 0
+        call.finish(attrs)
         return result
     call.finish(guard("reading an OpenAI response", endpoint.response_attributes, result, capture))
     return result
+
+
+def _raw_body_attributes(endpoint: _Endpoint, result: Any, capture: bool) -> dict[str, Any]:
+    raw = result.http_response
+    if "json" not in raw.headers.get("content-type", ""):
+        return {}
+    try:
+        content = raw.content  # raises while a streamed body is still unread: leave it be
+    except Exception:  # noqa: BLE001
+        return {}
+    return endpoint.response_attributes(json.loads(content), capture)
 
 
 def _is_stream(result: Any) -> bool:

@@ -128,7 +128,7 @@ def usage_attributes(usage: Any, attrs: dict[str, Any]) -> None:
         attrs[A.USAGE_REASONING_OUTPUT_TOKENS] = reasoning
 
 
-def _common_response(obj: Any, attrs: dict[str, Any]) -> None:
+def common_response(obj: Any, attrs: dict[str, Any]) -> None:
     response_id = field(obj, "id")
     if response_id:
         attrs[A.RESPONSE_ID] = response_id
@@ -146,7 +146,7 @@ def _common_response(obj: Any, attrs: dict[str, Any]) -> None:
 def response_attributes(completion: Any, capture_content: bool) -> dict[str, Any]:
     """Attributes from a ``ChatCompletion``."""
     attrs: dict[str, Any] = {}
-    _common_response(completion, attrs)
+    common_response(completion, attrs)
     choices = field(completion, "choices") or ()
     reasons = [field(c, "finish_reason") or "" for c in choices]
     if reasons:
@@ -198,7 +198,7 @@ class ChatStreamAccumulator:
     def add(self, chunk: Any) -> None:
         """Fold one chunk into the running state."""
         if not self._head:
-            _common_response(chunk, self._head)
+            common_response(chunk, self._head)
         usage = field(chunk, "usage")
         if usage is not None:
             self._usage = usage
