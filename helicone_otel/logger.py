@@ -87,7 +87,7 @@ class HeliconeAsyncLogger:
             )
             self._context_processor = ContextProcessor(self._defaults())
             self._export_processor = BackgroundExportProcessor(
-                HeliconeExporter(self.settings.trace_endpoint, self.settings.api_key)
+                HeliconeExporter(self.settings.base_url, self.settings.api_key)
             )
             provider.add_span_processor(self._context_processor)
             provider.add_span_processor(self._export_processor)

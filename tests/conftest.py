@@ -9,7 +9,7 @@ import pytest
 
 from helicone_otel import HeliconeAsyncLogger
 from helicone_otel.collector import Collector
-from helicone_otel.testing import OpenAIStandIn, SpanCapture
+from helicone_otel.testing import AnthropicStandIn, OpenAIStandIn, SpanCapture
 
 # Tests must not pick up a developer's real configuration.
 for _name in list(os.environ):
@@ -43,7 +43,7 @@ def make_logger(collector, capture):
     def factory(**kwargs):
         kwargs.setdefault("base_url", collector.url)
         kwargs.setdefault("tracer_provider", capture.tracer_provider)
-        kwargs.setdefault("providers", ["openai"])
+        kwargs.setdefault("providers", ["openai", "anthropic"])
         logger = HeliconeAsyncLogger(**kwargs)
         made.append(logger)
         return logger.init()
@@ -71,4 +71,26 @@ async def async_client(openai_server):
     import openai
 
     async with openai.AsyncOpenAI(base_url=openai_server.base_url, api_key="test-key", max_retries=0) as c:
+        yield c
+
+
+@pytest.fixture
+def anthropic_server():
+    with AnthropicStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def claude(anthropic_server):
+    import anthropic
+
+    with anthropic.Anthropic(base_url=anthropic_server.base_url, api_key="test-key", max_retries=0) as c:
+        yield c
+
+
+@pytest.fixture
+async def async_claude(anthropic_server):
+    import anthropic
+
+    async with anthropic.AsyncAnthropic(base_url=anthropic_server.base_url, api_key="test-key", max_retries=0) as c:
         yield c

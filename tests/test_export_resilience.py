@@ -84,7 +84,7 @@ def test_slow_collector_flush_times_out_and_shutdown_is_bounded(client, slow_col
 
 
 def test_queue_full_drops_are_counted_exactly(collector):
-    exporter = HeliconeExporter(collector.url + "/v1/trace/log-python", None)
+    exporter = HeliconeExporter(collector.url, None)
     processor = BackgroundExportProcessor(exporter, max_queue_size=10, max_batch_size=1000, schedule_delay_s=60)
     capture = SpanCapture()
     capture.tracer_provider.add_span_processor(processor)

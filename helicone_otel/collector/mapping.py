@@ -35,6 +35,7 @@ class RequestRecord:
     status: int = 200
     cost_usd: Optional[float] = None
     cache_read_tokens: Optional[int] = None
+    cache_write_tokens: Optional[int] = None
     reasoning_tokens: Optional[int] = None
     time_to_first_token_ms: Optional[int] = None
     error_type: Optional[str] = None
@@ -156,6 +157,94 @@ def span_to_record(span: Mapping[str, Any]) -> RequestRecord:
     )
 
 
+def _millis(timing: Any) -> Optional[float]:
+    """Helicone timing values: ``{seconds, milliseconds}``, epoch seconds/ms, or ISO text."""
+    if isinstance(timing, Mapping):
+        return float(timing.get("seconds") or 0) * 1000 + float(timing.get("milliseconds") or 0)
+    if isinstance(timing, (int, float)) and not isinstance(timing, bool):
+        return float(timing) if timing > 1e11 else float(timing) * 1000
+    if isinstance(timing, str):
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(timing.replace("Z", "+00:00")).timestamp() * 1000
+        except ValueError:
+            return None
+    return None
+
+
+def _usage_tokens(usage: Any) -> tuple[Optional[int], Optional[int], Optional[int], Optional[int]]:
+    """(prompt incl. cache, completion, cache read, cache write) from an OpenAI- or
+    Anthropic-shaped usage object."""
+    if not isinstance(usage, Mapping):
+        return None, None, None, None
+    if "prompt_tokens" in usage or "completion_tokens" in usage:
+        cached = _int((usage.get("prompt_tokens_details") or {}).get("cached_tokens"))
+        return _int(usage.get("prompt_tokens")), _int(usage.get("completion_tokens")), cached, None
+    cache_read = _int(usage.get("cache_read_input_tokens"))
+    cache_write = _int(usage.get("cache_creation_input_tokens"))
+    uncached = _int(usage.get("input_tokens"))
+    prompt = None
+    if uncached is not None or cache_read is not None or cache_write is not None:
+        prompt = (uncached or 0) + (cache_read or 0) + (cache_write or 0)
+    return prompt, _int(usage.get("output_tokens")), cache_read, cache_write
+
+
+def record_from_async_log(body: Mapping[str, Any], headers: Mapping[str, str]) -> RequestRecord:
+    """Map one custom-log body (HELICONE_WIRE.md §4) the way Helicone does."""
+    request = body.get("providerRequest") or {}
+    response = body.get("providerResponse") or {}
+    request_json = request.get("json") or {}
+    response_json = response.get("json") or {}
+    helicone = {k: v for k, v in headers.items() if k.lower().startswith("helicone-")}
+    helicone.update({k: v for k, v in (request.get("meta") or {}).items() if k.lower().startswith("helicone-")})
+    properties: dict[str, str] = {}
+    user_id = None
+    for key, value in helicone.items():
+        lowered = key.lower()
+        if lowered == A.HEADER_USER_ID.lower():
+            user_id = str(value)
+        elif lowered.startswith(A.HEADER_PROPERTY_PREFIX.lower()):
+            properties[key[len(A.HEADER_PROPERTY_PREFIX):]] = str(value)
+        elif lowered.startswith("helicone-session-"):
+            canonical = {h.lower(): h for h in (A.HEADER_SESSION_ID, A.HEADER_SESSION_PATH, A.HEADER_SESSION_NAME)}
+            properties[canonical.get(lowered, key)] = str(value)
+    kind = response_json.get("_type") or request_json.get("_type")
+    if kind == "tool":
+        model = f"tool:{response_json.get('toolName') or request_json.get('toolName') or 'unknown'}"
+    elif kind == "vector_db":
+        model = "vector_db"
+    else:
+        model = str(response_json.get("model") or request_json.get("model") or "")
+    prompt, completion, cache_read, cache_write = _usage_tokens(response_json.get("usage"))
+    timing = body.get("timing") or {}
+    start_ms = _millis(timing.get("startTime")) or 0.0
+    end_ms = _millis(timing.get("endTime")) or start_ms
+    status = _int(response.get("status")) or 200
+    ttft = timing.get("timeToFirstToken")
+    return RequestRecord(
+        id=str(uuid.uuid4()),
+        created_at=start_ms / 1000,
+        provider=str(body.get("provider") or "OPENAI").upper(),
+        model=model,
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=None if prompt is None and completion is None else (prompt or 0) + (completion or 0),
+        latency_ms=max(0, int(end_ms - start_ms)),
+        user_id=user_id,
+        properties=properties,
+        request_body=dict(request_json),
+        response_body=dict(response_json),
+        status=status,
+        cost_usd=_float(response.get("cost")),
+        cache_read_tokens=cache_read,
+        cache_write_tokens=cache_write,
+        time_to_first_token_ms=_int(ttft),
+        error_type=str(status) if status >= 400 else None,
+        source="custom_log",
+    )
+
+
 def records_from_otlp_json(document: Mapping[str, Any]) -> list[RequestRecord]:
     """All request records in one OTLP/JSON body."""
     return [span_to_record(span) for span in spans_of(document)]
@@ -172,6 +261,7 @@ def fill_cost(book: PriceBook, record: RequestRecord) -> None:
         A.USAGE_INPUT_TOKENS: record.prompt_tokens,
         A.USAGE_OUTPUT_TOKENS: record.completion_tokens,
         A.USAGE_CACHE_READ_INPUT_TOKENS: record.cache_read_tokens,
+        A.USAGE_CACHE_CREATION_INPUT_TOKENS: record.cache_write_tokens,
     }
     record.cost_usd = cost_usd(price, {k: v for k, v in usage.items() if v is not None})
 

@@ -14,12 +14,13 @@ from opentelemetry.proto.trace.v1.trace_pb2 import TracesData
 
 from ..config import DEFAULT_COLLECTOR_PORT, TRACE_PATH
 from ..cost import PriceBook
-from .mapping import fill_cost, records_from_otlp_json
+from .mapping import fill_cost, record_from_async_log, records_from_otlp_json
 from .store import Store
 
 logger = logging.getLogger("helicone_otel.collector")
 
 TRACE_JSON_PATH = "/v1/trace/log"
+CUSTOM_LOG_PATHS = frozenset({"/v1/trace/custom/log", "/v1/trace/custom/v1/log", "/custom/v1/log"})
 MAX_BODY_BYTES = 50 * 1024 * 1024  # jawn's body limit
 
 
@@ -60,13 +61,14 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         try:
             if path == TRACE_PATH:
-                document = MessageToDict(TracesData.FromString(body))
+                records = records_from_otlp_json(MessageToDict(TracesData.FromString(body)))
             elif path == TRACE_JSON_PATH:
-                document = json.loads(body)
+                records = records_from_otlp_json(json.loads(body))
+            elif path in CUSTOM_LOG_PATHS:
+                records = [record_from_async_log(json.loads(body), dict(self.headers))]
             else:
                 self._reply(404, b'{"error":"not found"}')
                 return
-            records = records_from_otlp_json(document)
             for record in records:
                 fill_cost(self.server.price_book, record)
             self.server.store.add(records)

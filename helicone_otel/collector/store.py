@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS requests (
     status INTEGER NOT NULL,
     cost_usd REAL,
     cache_read_tokens INTEGER,
+    cache_write_tokens INTEGER,
     reasoning_tokens INTEGER,
     time_to_first_token_ms INTEGER,
     error_type TEXT,

@@ -30,7 +30,9 @@ class SpanBatchExporter(Protocol):
 
     def accepts(self, span: ReadableSpan) -> bool: ...
 
-    def export(self, spans: Sequence[ReadableSpan], deadline: float, stopping: threading.Event) -> bool: ...
+    def export(self, spans: Sequence[ReadableSpan], deadline: float, stopping: threading.Event) -> int:
+        """Send a batch; return how many of its spans were delivered."""
+        ...
 
     def describe(self) -> str: ...
 
@@ -149,10 +151,10 @@ class BackgroundExportProcessor(SpanProcessor):
                     batch.append(queue.popleft())
             except IndexError:
                 pass
-            ok = False
+            delivered = 0
             self._in_flight = len(batch)
             try:
-                ok = self._exporter.export(batch, self._deadline, self._stopping)
+                delivered = self._exporter.export(batch, self._deadline, self._stopping)
             except Exception as exc:  # noqa: BLE001 - an exporter bug must not kill the thread
                 logger.exception("helicone_otel: exporter failed")
                 self._stats.last_error = f"{type(exc).__name__}: {exc}"
@@ -160,10 +162,8 @@ class BackgroundExportProcessor(SpanProcessor):
                 self._in_flight = 0
                 if self._abandoned:
                     return  # shutdown gave up on this batch and already counted it
-                if ok:
-                    self._stats.exported += len(batch)
-                else:
-                    self._stats.dropped_export_failed += len(batch)
+                self._stats.exported += delivered
+                self._stats.dropped_export_failed += len(batch) - delivered
 
     def _release_flush_waiters(self) -> None:
         if self._queue:

@@ -78,7 +78,8 @@ def message_text(message: Mapping[str, Any]) -> str:
     return "\n".join(texts)
 
 
-def _load(value: Any) -> list:
+def load_json_list(value: Any) -> list:
+    """A JSON-array attribute (semconv messages) as a list; anything else as []."""
     if not isinstance(value, str):
         return []
     try:
@@ -126,28 +127,36 @@ def to_wire(attributes: Mapping[str, Any]) -> dict[str, Any]:
         out[A.WIRE_ERROR_TYPE] = str(a[A.ERROR_TYPE])
 
     index = 0
-    for instruction in _load(a.get(A.SYSTEM_INSTRUCTIONS)):
+    for instruction in load_json_list(a.get(A.SYSTEM_INSTRUCTIONS)):
         if isinstance(instruction, Mapping):
             text = _part_text(instruction)
             if text:
                 out[f"{A.WIRE_PROMPT_PREFIX}{index}.role"] = "system"
                 out[f"{A.WIRE_PROMPT_PREFIX}{index}.content"] = text
                 index += 1
-    for message in _load(a.get(A.INPUT_MESSAGES)):
+    for message in load_json_list(a.get(A.INPUT_MESSAGES)):
         if isinstance(message, Mapping):
             out[f"{A.WIRE_PROMPT_PREFIX}{index}.role"] = str(message.get("role") or "user")
             out[f"{A.WIRE_PROMPT_PREFIX}{index}.content"] = message_text(message)
             index += 1
-    for i, message in enumerate(m for m in _load(a.get(A.OUTPUT_MESSAGES)) if isinstance(m, Mapping)):
+    for i, message in enumerate(m for m in load_json_list(a.get(A.OUTPUT_MESSAGES)) if isinstance(m, Mapping)):
         out[f"{A.WIRE_COMPLETION_PREFIX}{i}.role"] = str(message.get("role") or "assistant")
         out[f"{A.WIRE_COMPLETION_PREFIX}{i}.content"] = message_text(message)
         if message.get("finish_reason"):
             out[f"{A.WIRE_COMPLETION_PREFIX}{i}.finish_reason"] = str(message["finish_reason"])
 
-    for key, value in a.items():
+    for header, value in context_headers(a).items():
+        out[A.WIRE_ASSOCIATION_PREFIX + header] = value
+    return out
+
+
+def context_headers(attributes: Mapping[str, Any]) -> dict[str, str]:
+    """The span's session/user/property context as Helicone header names and string values."""
+    out: dict[str, str] = {}
+    for key, value in attributes.items():
         header = _CONTEXT_TO_HEADER.get(key)
         if header is None and key.startswith(A.PROPERTY_PREFIX):
             header = A.HEADER_PROPERTY_PREFIX + key[len(A.PROPERTY_PREFIX):]
         if header is not None:
-            out[A.WIRE_ASSOCIATION_PREFIX + header] = str(value)
+            out[header] = str(value)
     return out

@@ -11,6 +11,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 # provider name → (SDK module that must be importable, "module:Instrumentor")
 INSTRUMENTORS: dict[str, tuple[str, str]] = {
     "openai": ("openai", "helicone_otel.instrumentation.openai:OpenAIInstrumentor"),
+    "anthropic": ("anthropic", "helicone_otel.instrumentation.anthropic:AnthropicInstrumentor"),
 }
 
 

@@ -2,7 +2,8 @@
 in-memory span capture."""
 
 from ._http import Reply, StandInServer
+from .anthropic_server import AnthropicStandIn
 from .capture import SpanCapture
 from .openai_server import OpenAIStandIn
 
-__all__ = ["OpenAIStandIn", "Reply", "SpanCapture", "StandInServer"]
+__all__ = ["AnthropicStandIn", "OpenAIStandIn", "Reply", "SpanCapture", "StandInServer"]

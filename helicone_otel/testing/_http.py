@@ -26,6 +26,7 @@ class Reply:
         self.break_after = break_after
 
 
+# A route gets the parsed body and the request headers (plus ":path", the request path).
 Route = Callable[[dict[str, Any], dict[str, str]], Reply]
 
 
@@ -68,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         stand_in = self.server.stand_in
         stand_in.received.append({"path": path, "body": body, "headers": dict(self.headers)})
         route = stand_in.route_for(path)
-        reply = route(body, dict(self.headers)) if route else Reply(404, {"error": {"message": f"no route {path}"}})
+        reply = route(body, {**dict(self.headers), ":path": path}) if route else Reply(404, {"error": {"message": f"no route {path}"}})
         override = stand_in.take_override()
         if override is not None:
             reply = override
