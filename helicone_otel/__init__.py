@@ -5,14 +5,19 @@ from ._version import __version__
 from .context import ContextScope, properties, session, user, wrap
 from .export.processor import ExportStats
 from .logger import HeliconeAsyncLogger
+from .steps import Step, StepHandle, step, tool
 
 __all__ = [
     "ContextScope",
     "ExportStats",
     "HeliconeAsyncLogger",
+    "Step",
+    "StepHandle",
     "__version__",
     "properties",
     "session",
+    "step",
+    "tool",
     "user",
     "wrap",
 ]

@@ -83,3 +83,8 @@ EMBEDDINGS_DIMENSION_COUNT = "gen_ai.embeddings.dimension.count"
 OPENAI_REQUEST_PREFIX = "openai.request."
 OPENAI_USAGE_AUDIO_SECONDS = "openai.usage.audio_seconds"
 OPENAI_API_BASE_HOST = "openai.api_base.host"
+# Custom steps (helicone_otel.tool / helicone_otel.step)
+STEP_KIND = "helicone.step.kind"
+TOOL_NAME = "gen_ai.tool.name"
+TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments"
+TOOL_CALL_RESULT = "gen_ai.tool.call.result"

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Optional, Sequence
 
 from .collector import Collector, RequestRecord, Store
-from .collector.queries import CostTotal, cost_totals, grand_total, group_key
+from .collector.queries import PathNode, SessionView, CostTotal, cost_totals, grand_total, group_key, sessions
 from .config import DEFAULT_COLLECTOR_PORT, default_db_path
 
 
@@ -95,6 +95,53 @@ def format_costs(rows: Sequence[CostTotal], by: str) -> str:
     )
 
 
+def _step_line(record: RequestRecord) -> str:
+    parts = [record.model or "-", f"{record.latency_ms} ms"]
+    if record.prompt_tokens is not None or record.completion_tokens is not None:
+        parts.append(f"tokens {_tokens(record)}")
+    if record.cost_usd is not None:
+        parts.append(f"${record.cost_usd:.6f}")
+    if record.error_type:
+        parts.append(f"error {record.error_type}")
+    return "  ".join(parts)
+
+
+def format_session(view: SessionView) -> str:
+    """One session as a tree by path, each step with latency, tokens and cost."""
+    title = f'session {view.id}' + (f' "{view.name}"' if view.name else "")
+    lines = [
+        f"{title}  {view.requests} step(s), {view.duration_ms} ms, tokens {view.prompt_tokens}/{view.completion_tokens}, "
+        f"${view.cost_usd:.6f}"
+    ]
+
+    def walk(node: PathNode, path: str, depth: int) -> None:
+        indent = "  " * depth
+        if node.segment or node.requests:
+            lines.append(f"{indent}{path or '/'}")
+        for record in node.requests:
+            lines.append(f"{indent}  - {_step_line(record)}")
+        for child in node.children.values():
+            walk(child, f"{path}/{child.segment}", depth + (1 if node.segment or node.requests else 0))
+
+    walk(view.root, "", 1)
+    return "\n".join(lines)
+
+
+def _cmd_sessions(args: argparse.Namespace) -> int:
+    store = Store(args.db)
+    try:
+        views = sessions(store.requests())
+    finally:
+        store.close()
+    if args.id:
+        views = [v for v in views if v.id == args.id]
+    if not views:
+        print(f"no sessions stored in {args.db}")
+        return 0
+    print("\n\n".join(format_session(v) for v in views[-args.limit:]))
+    return 0
+
+
 def _cmd_costs(args: argparse.Namespace) -> int:
     try:
         group_key(args.by)
@@ -133,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=default_db_path(), help=db_help)
     p.add_argument("--limit", type=int, default=50, help="newest N requests (default 50)")
     p.set_defaults(func=_cmd_requests)
+
+    p = sub.add_parser("sessions", help="print sessions as trees by path, with latency, tokens and cost per step")
+    p.add_argument("--db", default=default_db_path(), help=db_help)
+    p.add_argument("--id", default=None, help="only this session")
+    p.add_argument("--limit", type=int, default=20, help="newest N sessions (default 20)")
+    p.set_defaults(func=_cmd_sessions)
 
     p = sub.add_parser("costs", help="total cost per model, provider, user, session or property")
     p.add_argument("--by", default="model", help="model | provider | user | session | property:<Name>")

@@ -14,7 +14,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
-from . import instrumentation
+from . import instrumentation, steps
 from .config import Settings
 from .cost import PriceBook
 from .context import ContextProcessor, ContextScope, header_properties_to_attributes, property_attributes
@@ -94,6 +94,7 @@ class HeliconeAsyncLogger:
             self._tracer_provider = provider
             for name in providers:
                 self._instrument(name, provider)
+            steps.set_recorder(provider.get_tracer("helicone_otel.steps"), self._options)
             self._initialized = True
             ref = weakref.ref(self)
             atexit.register(lambda: (lg := ref()) is not None and lg.shutdown(_EXIT_TIMEOUT_S))
@@ -144,6 +145,7 @@ class HeliconeAsyncLogger:
                 except Exception:  # noqa: BLE001
                     logger.exception("helicone_otel: uninstrument failed")
             self._instrumentors = []
+            steps.set_recorder(None, None)
         if self._export_processor is not None:
             self._export_processor.shutdown(int(timeout_s * 1000))
         if self._external_provider is None and self._tracer_provider is not None:

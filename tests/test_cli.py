@@ -37,9 +37,12 @@ def test_demo_runs_end_to_end(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "stored 4 request(s)" in done.stdout
-    assert "exported 4 span(s), dropped 0" in done.stdout
+    assert "stored 7 request(s)" in done.stdout
+    assert "exported 7 span(s), dropped 0" in done.stdout
+    assert 'session trip-42 "Trip planner"  7 step(s)' in done.stdout
+    for expected in ("/plan/research", "- vector_db", "- tool:weather", "- claude-haiku-4-5", "error 429"):
+        assert expected in done.stdout
     listed = subprocess.run(
         [sys.executable, "-m", "helicone_otel.cli", "requests", "--db", str(db)], capture_output=True, text=True, timeout=60
     )
-    assert listed.stdout.count("OPENAI") == 4
+    assert listed.stdout.count("trip-42") == 7 and listed.stdout.count("ANTHROPIC") == 1

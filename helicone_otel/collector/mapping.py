@@ -252,7 +252,7 @@ def records_from_otlp_json(document: Mapping[str, Any]) -> list[RequestRecord]:
 
 def fill_cost(book: PriceBook, record: RequestRecord) -> None:
     """Price a request that arrived without a cost, from its provider, model and tokens."""
-    if record.cost_usd is not None or not record.model:
+    if record.cost_usd is not None or not record.model or record.model == "vector_db" or record.model.startswith("tool:"):
         return
     price = book.lookup(record.provider.lower(), record.model)
     if price is None:

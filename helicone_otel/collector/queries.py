@@ -70,3 +70,62 @@ def grand_total(rows: Sequence[CostTotal]) -> Optional[CostTotal]:
         total.cost_usd += row.cost_usd
         total.unpriced += row.unpriced
     return total
+
+
+@dataclass
+class PathNode:
+    """One segment of a session's path tree, with the requests made at exactly that path."""
+
+    segment: str
+    requests: list[RequestRecord]
+    children: dict[str, "PathNode"]
+
+
+@dataclass
+class SessionView:
+    """One session: its name, path tree and totals."""
+
+    id: str
+    name: Optional[str]
+    root: PathNode
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    started_at: float
+    duration_ms: int
+
+
+def sessions(records: Sequence[RequestRecord]) -> list[SessionView]:
+    """Requests grouped by ``Helicone-Session-Id`` into path trees, oldest session first."""
+    grouped: dict[str, list[RequestRecord]] = {}
+    for record in sorted(records, key=lambda r: r.created_at):
+        session_id = record.properties.get(A.HEADER_SESSION_ID)
+        if session_id:
+            grouped.setdefault(session_id, []).append(record)
+    views = []
+    for session_id, members in grouped.items():
+        root = PathNode("", [], {})
+        for record in members:
+            node = root
+            for segment in (record.properties.get(A.HEADER_SESSION_PATH) or "/").strip("/").split("/"):
+                if segment:
+                    node = node.children.setdefault(segment, PathNode(segment, [], {}))
+            node.requests.append(record)
+        names = [r.properties.get(A.HEADER_SESSION_NAME) for r in members if r.properties.get(A.HEADER_SESSION_NAME)]
+        started = members[0].created_at
+        ended = max(r.created_at + r.latency_ms / 1000 for r in members)
+        views.append(
+            SessionView(
+                id=session_id,
+                name=names[0] if names else None,
+                root=root,
+                requests=len(members),
+                prompt_tokens=sum(r.prompt_tokens or 0 for r in members),
+                completion_tokens=sum(r.completion_tokens or 0 for r in members),
+                cost_usd=sum(r.cost_usd or 0.0 for r in members),
+                started_at=started,
+                duration_ms=int((ended - started) * 1000),
+            )
+        )
+    return views

@@ -9,7 +9,7 @@ Helicone properties. Runs on the export thread only.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 from opentelemetry.sdk.trace import ReadableSpan
 
@@ -21,8 +21,14 @@ CUSTOM_LOG_PATH = "/v1/trace/custom/log"
 _CLAUDE_HOSTS = ("aws.bedrock", "gcp.vertex_ai", "azure.ai.inference")
 
 
+_STEP_TYPES = {"tool": "tool", "vector_db": "vector_db", "custom": "tool"}
+
+
 def wants_custom_log(attributes: Mapping[str, Any]) -> bool:
-    """Anthropic models (direct, or Claude on Bedrock/Vertex/Foundry) go by custom log."""
+    """Anthropic models (direct, or Claude on Bedrock/Vertex/Foundry) and custom steps (tool,
+    vector_db) go by custom log."""
+    if attributes.get(A.STEP_KIND) in _STEP_TYPES:
+        return True
     provider = attributes.get(A.PROVIDER_NAME)
     if provider == "anthropic":
         return True
@@ -117,9 +123,49 @@ def _status(a: Mapping[str, Any]) -> int:
     return int(error) if str(error).isdigit() else 500
 
 
+def _timing(span: ReadableSpan, ttfc: Any = None) -> dict[str, Any]:
+    start = span.start_time or 0
+    return {
+        "startTime": _timestamp(start),
+        "endTime": _timestamp(span.end_time or start),
+        "timeToFirstToken": int(ttfc * 1000) if isinstance(ttfc, (int, float)) else None,
+    }
+
+
+def _maybe_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _step_log(span: ReadableSpan, a: Mapping[str, Any]) -> dict[str, Any]:
+    # Helicone labels a custom log whose body says ``_type: tool`` as model ``tool:<toolName>``
+    # and ``_type: vector_db`` as ``vector_db`` (HELICONE_WIRE.md §2, §4).
+    kind = _STEP_TYPES[str(a[A.STEP_KIND])]
+    name = str(a.get(A.TOOL_NAME) or "step")
+    request: dict[str, Any] = {"_type": kind, "toolName": name}
+    response: dict[str, Any] = {"_type": kind, "toolName": name}
+    if A.TOOL_CALL_ARGUMENTS in a:
+        request["input"] = _maybe_json(a[A.TOOL_CALL_ARGUMENTS])
+    if A.TOOL_CALL_RESULT in a:
+        response["output"] = _maybe_json(a[A.TOOL_CALL_RESULT])
+    if a.get(A.ERROR_TYPE):
+        response["error"] = {"type": str(a[A.ERROR_TYPE]), "message": span.status.description or ""}
+    return {
+        "providerRequest": {"url": "custom-model-nopath", "json": request, "meta": context_headers(a)},
+        "providerResponse": {"headers": {}, "status": 500 if a.get(A.ERROR_TYPE) else 200, "json": response},
+        "timing": _timing(span),
+    }
+
+
 def to_async_log(span: ReadableSpan) -> dict[str, Any]:
-    """The custom-log body for one Anthropic-family LLM span."""
+    """The custom-log body for one Anthropic-family LLM span or custom step."""
     a = span.attributes or {}
+    if a.get(A.STEP_KIND) in _STEP_TYPES:
+        return _step_log(span, a)
     response = _anthropic_response(a)
     if a.get(A.ERROR_TYPE):
         response["error"] = {"type": str(a[A.ERROR_TYPE]), "message": span.status.description or ""}
@@ -127,8 +173,6 @@ def to_async_log(span: ReadableSpan) -> dict[str, Any]:
     cost = a.get(A.USAGE_COST)
     if isinstance(cost, (int, float)):
         provider_response["cost"] = float(cost)
-    ttfc: Optional[float] = a.get(A.RESPONSE_TIME_TO_FIRST_CHUNK)
-    start = span.start_time or 0
     return {
         "provider": "ANTHROPIC",
         "providerRequest": {
@@ -137,9 +181,5 @@ def to_async_log(span: ReadableSpan) -> dict[str, Any]:
             "meta": context_headers(a),
         },
         "providerResponse": provider_response,
-        "timing": {
-            "startTime": _timestamp(start),
-            "endTime": _timestamp(span.end_time or start),
-            "timeToFirstToken": int(ttfc * 1000) if isinstance(ttfc, (int, float)) else None,
-        },
+        "timing": _timing(span, a.get(A.RESPONSE_TIME_TO_FIRST_CHUNK)),
     }

@@ -53,8 +53,8 @@ def helicone_provider(provider: str) -> str:
 
 
 def is_llm_span(attributes: Optional[Mapping[str, Any]]) -> bool:
-    """Helicone turns every span into a request; only LLM spans should reach it."""
-    return bool(attributes) and A.PROVIDER_NAME in attributes  # type: ignore[operator]
+    """Helicone turns every span into a request; only LLM calls and custom steps should reach it."""
+    return bool(attributes) and (A.PROVIDER_NAME in attributes or A.STEP_KIND in attributes)  # type: ignore[operator]
 
 
 def _part_text(part: Mapping[str, Any]) -> Optional[str]:
