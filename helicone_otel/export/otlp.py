@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable, Mapping
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -62,3 +63,44 @@ def encode(spans: Iterable[tuple[ReadableSpan, Mapping[str, Any]]], resource: Ma
         ]
     )
     return request.SerializeToString()
+
+
+def _json_value(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int):
+        return {"intValue": value}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    return {"stringValue": value if isinstance(value, str) else str(value)}
+
+
+def encode_json(spans: Iterable[tuple[ReadableSpan, Mapping[str, Any]]], resource: Mapping[str, Any]) -> bytes:
+    """The same request as :func:`encode`, as OTLP/JSON (for ``/v1/trace/log``)."""
+    out = []
+    for span, attributes in spans:
+        ctx = span.context
+        parent = span.parent
+        error = span.status.status_code is StatusCode.ERROR
+        item = {
+            "traceId": format(ctx.trace_id, "032x"),
+            "spanId": format(ctx.span_id, "016x"),
+            "name": span.name,
+            "kind": 3,
+            "startTimeUnixNano": str(span.start_time or 0),
+            "endTimeUnixNano": str(span.end_time or 0),
+            "attributes": [{"key": k, "value": _json_value(v)} for k, v in attributes.items()],
+            "status": {"code": 2, "message": span.status.description or ""} if error else {},
+        }
+        if parent:
+            item["parentSpanId"] = format(parent.span_id, "016x")
+        out.append(item)
+    document = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": k, "value": _json_value(v)} for k, v in resource.items()]},
+                "scopeSpans": [{"scope": {"name": "helicone_otel", "version": __version__}, "spans": out}],
+            }
+        ]
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

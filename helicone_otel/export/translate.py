@@ -57,7 +57,7 @@ def is_llm_span(attributes: Optional[Mapping[str, Any]]) -> bool:
     return bool(attributes) and (A.PROVIDER_NAME in attributes or A.STEP_KIND in attributes)  # type: ignore[operator]
 
 
-def _part_text(part: Mapping[str, Any]) -> Optional[str]:
+def _part_text(part: dict[str, Any]) -> Optional[str]:
     kind = part.get("type")
     if kind in ("text", "reasoning", "refusal"):
         content = part.get("content")
@@ -74,7 +74,7 @@ def _part_text(part: Mapping[str, Any]) -> Optional[str]:
 
 def message_text(message: Mapping[str, Any]) -> str:
     """The text a Helicone request view can show for one semconv message."""
-    texts = [t for t in (_part_text(p) for p in message.get("parts") or () if isinstance(p, Mapping)) if t]
+    texts = [t for t in (_part_text(p) for p in message.get("parts") or () if isinstance(p, dict)) if t]
     return "\n".join(texts)
 
 
@@ -91,7 +91,8 @@ def load_json_list(value: Any) -> list:
 
 def to_wire(attributes: Mapping[str, Any]) -> dict[str, Any]:
     """Wire attributes for one LLM span's semconv attributes."""
-    a = attributes
+    # One plain copy: the SDK's attribute mapping answers every lookup through the Mapping ABC.
+    a = attributes if type(attributes) is dict else dict(attributes)
     out: dict[str, Any] = {}
     provider = a.get(A.PROVIDER_NAME) or ""
     out[A.WIRE_SYSTEM] = helicone_provider(str(provider))
@@ -128,18 +129,18 @@ def to_wire(attributes: Mapping[str, Any]) -> dict[str, Any]:
 
     index = 0
     for instruction in load_json_list(a.get(A.SYSTEM_INSTRUCTIONS)):
-        if isinstance(instruction, Mapping):
+        if isinstance(instruction, dict):
             text = _part_text(instruction)
             if text:
                 out[f"{A.WIRE_PROMPT_PREFIX}{index}.role"] = "system"
                 out[f"{A.WIRE_PROMPT_PREFIX}{index}.content"] = text
                 index += 1
     for message in load_json_list(a.get(A.INPUT_MESSAGES)):
-        if isinstance(message, Mapping):
+        if isinstance(message, dict):
             out[f"{A.WIRE_PROMPT_PREFIX}{index}.role"] = str(message.get("role") or "user")
             out[f"{A.WIRE_PROMPT_PREFIX}{index}.content"] = message_text(message)
             index += 1
-    for i, message in enumerate(m for m in load_json_list(a.get(A.OUTPUT_MESSAGES)) if isinstance(m, Mapping)):
+    for i, message in enumerate(m for m in load_json_list(a.get(A.OUTPUT_MESSAGES)) if isinstance(m, dict)):
         out[f"{A.WIRE_COMPLETION_PREFIX}{i}.role"] = str(message.get("role") or "assistant")
         out[f"{A.WIRE_COMPLETION_PREFIX}{i}.content"] = message_text(message)
         if message.get("finish_reason"):
@@ -153,10 +154,13 @@ def to_wire(attributes: Mapping[str, Any]) -> dict[str, Any]:
 def context_headers(attributes: Mapping[str, Any]) -> dict[str, str]:
     """The span's session/user/property context as Helicone header names and string values."""
     out: dict[str, str] = {}
+    prefix = A.PROPERTY_PREFIX
     for key, value in attributes.items():
+        if not key.startswith("helicone."):
+            continue
         header = _CONTEXT_TO_HEADER.get(key)
-        if header is None and key.startswith(A.PROPERTY_PREFIX):
-            header = A.HEADER_PROPERTY_PREFIX + key[len(A.PROPERTY_PREFIX):]
+        if header is None and key.startswith(prefix):
+            header = A.HEADER_PROPERTY_PREFIX + key[len(prefix):]
         if header is not None:
             out[header] = str(value)
     return out
