@@ -123,8 +123,28 @@ class _Sink(BaseHTTPRequestHandler):
         self.end_headers()
 
 
+def start_sink_process(delay_s: float = 0.0):
+    """The sink in its own process, so its CPU is not charged to the measured one; returns
+    (url, stop)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys,time; from benchmarks._harness import start_sink; "
+        f"url,_,_=start_sink({delay_s!r}); print(url, flush=True); sys.stdin.read()"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    url = proc.stdout.readline().strip()
+
+    def stop():
+        proc.stdin.close()
+        proc.wait(10)
+
+    return url, stop
+
+
 def start_sink(delay_s: float = 0.0):
-    """A loopback HTTP server that accepts anything (after ``delay_s``); returns (url, stop)."""
+    """A loopback HTTP server that accepts anything (after ``delay_s``); returns (url, stop, handler class)."""
     handler = type("Sink", (_Sink,), {"delay_s": delay_s, "received": 0})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

@@ -46,7 +46,7 @@ def run_ours(calls: int, blocks: int) -> dict:
     from helicone_otel import HeliconeAsyncLogger
     from helicone_otel.instrumentation.openai import OpenAIInstrumentor
 
-    url, stop, sink = H.start_sink()
+    url, stop = H.start_sink_process()
     logger = HeliconeAsyncLogger(base_url=url, providers=["openai"]).init()
     instrumentor = OpenAIInstrumentor()  # the singleton the logger instrumented
 
@@ -68,7 +68,7 @@ def run_peer(name: str, calls: int, blocks: int) -> dict:
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    url, stop, _ = H.start_sink()
+    url, stop = H.start_sink_process()
     provider = TracerProvider()
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=url + "/v1/traces")))
     if name == "openllmetry":

@@ -24,7 +24,8 @@ ENV_PRICES_FILE = "HELICONE_PRICES_FILE"
 DEFAULT_BASE_URL = "https://api.helicone.ai"
 EU_BASE_URL = "https://eu.api.helicone.ai"
 EU_KEY_PREFIX = "sk-helicone-eu-"
-TRACE_PATH = "/v1/trace/log-python"
+TRACE_PATH = "/v1/trace/log-python"  # OTLP/protobuf intake
+TRACE_JSON_PATH = "/v1/trace/log"  # OTLP/JSON intake
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 DEFAULT_COLLECTOR_PORT = 8585
 
@@ -99,7 +100,7 @@ class Settings:
 
     @property
     def trace_endpoint(self) -> str:
-        """The OTLP/protobuf intake URL of the collector."""
+        """The OTLP/protobuf intake URL of the collector (OTLP/JSON goes to TRACE_JSON_PATH)."""
         return self.base_url + TRACE_PATH
 
     @classmethod

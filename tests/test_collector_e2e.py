@@ -110,3 +110,27 @@ def test_static_and_process_properties(make_logger, client, collector):
     assert inside.properties == {"App": "web", "Region": "eu", "Helicone-Session-Id": "s-9"}
     assert inside.user_id == "default-user"
     assert outside.properties == {"App": "mobile", "Region": "eu"}
+
+
+def test_protobuf_and_json_encodings_store_the_same(collector, capture, client):
+    from helicone_otel.export.helicone import HeliconeExporter
+    from helicone_otel.export.processor import BackgroundExportProcessor
+
+    logger = HeliconeAsyncLogger(base_url=collector.url, providers=["openai"], tracer_provider=capture.tracer_provider).init()
+    try:
+        with helicone_otel.session("enc", path="/p"):
+            client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    finally:
+        logger.shutdown()
+    (span,) = capture.llm_spans()
+    stored = []
+    for encoding in ("json", "protobuf"):
+        processor = BackgroundExportProcessor(HeliconeExporter(collector.url, None, encoding=encoding))
+        processor.on_end(span)
+        assert processor.force_flush(5000)
+        processor.shutdown()
+        assert processor.stats().exported == 1
+    first, second = collector.store.requests()[-2:]
+    for field in ("provider", "model", "prompt_tokens", "completion_tokens", "properties", "request_body", "response_body", "cost_usd"):
+        assert getattr(first, field) == getattr(second, field), field
+    assert first.properties == {"Helicone-Session-Id": "enc", "Helicone-Session-Path": "/p"}

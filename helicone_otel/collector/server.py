@@ -12,14 +12,13 @@ from typing import Optional
 from google.protobuf.json_format import MessageToDict
 from opentelemetry.proto.trace.v1.trace_pb2 import TracesData
 
-from ..config import DEFAULT_COLLECTOR_PORT, TRACE_PATH
+from ..config import DEFAULT_COLLECTOR_PORT, TRACE_JSON_PATH, TRACE_PATH
 from ..cost import PriceBook
 from .mapping import fill_cost, record_from_async_log, records_from_otlp_json
 from .store import Store
 
 logger = logging.getLogger("helicone_otel.collector")
 
-TRACE_JSON_PATH = "/v1/trace/log"
 CUSTOM_LOG_PATHS = frozenset({"/v1/trace/custom/log", "/v1/trace/custom/v1/log", "/custom/v1/log"})
 MAX_BODY_BYTES = 50 * 1024 * 1024  # jawn's body limit
 

@@ -1,5 +1,6 @@
 """HeliconeExporter: keep LLM spans, translate them to what Helicone's ingestion reads, and POST
-them with bounded retries: OTLP protobuf to ``{base_url}/v1/trace/log-python``, and
+them with bounded retries: OTLP/JSON to ``{base_url}/v1/trace/log`` (or OTLP/protobuf to
+``/v1/trace/log-python``), and
 Anthropic-family calls as custom-log JSON to ``{base_url}/v1/trace/custom/log`` (see
 ``custom_log``)."""
 
@@ -14,7 +15,7 @@ from typing import Any, Mapping, Optional, Sequence
 from opentelemetry.sdk.trace import ReadableSpan
 
 from .._version import __version__
-from ..config import TRACE_PATH
+from ..config import TRACE_JSON_PATH, TRACE_PATH
 from ..instrumentation._spans import report_once
 from . import otlp
 from .custom_log import CUSTOM_LOG_PATH, to_async_log, wants_custom_log
@@ -41,12 +42,22 @@ class HeliconeExporter:
         *,
         resource: Optional[Mapping[str, Any]] = None,
         timeout_s: float = 10.0,
+        encoding: str = "json",
     ) -> None:
+        if encoding not in ("json", "protobuf"):
+            raise ValueError(f"encoding={encoding!r}: use 'json' or 'protobuf'")
         headers = {"User-Agent": f"helicone-otel-python/{__version__}"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self.endpoint = base_url + TRACE_PATH
-        self._otlp = HttpTransport(self.endpoint, {**headers, "Content-Type": "application/x-protobuf"}, timeout_s)
+        # Both are Helicone intakes (HELICONE_WIRE.md §1): OTLP/JSON costs about half the CPU
+        # per span of OTLP/protobuf here (benchmarks/export.py), at ~1.8x the bytes.
+        if encoding == "json":
+            self.endpoint = base_url + TRACE_JSON_PATH
+            content_type, self._encode_otlp = "application/json", otlp.encode_json
+        else:
+            self.endpoint = base_url + TRACE_PATH
+            content_type, self._encode_otlp = "application/x-protobuf", otlp.encode
+        self._otlp = HttpTransport(self.endpoint, {**headers, "Content-Type": content_type}, timeout_s)
         self._custom = HttpTransport(base_url + CUSTOM_LOG_PATH, {**headers, "Content-Type": "application/json"}, timeout_s)
         self._resource = dict(resource or {"service.name": "helicone-otel"})
         self.last_error: Optional[str] = None
@@ -62,7 +73,7 @@ class HeliconeExporter:
 
     def encode(self, spans: Sequence[ReadableSpan]) -> bytes:
         """Translate and encode a batch for the OTLP path (public for benchmarks and tests)."""
-        return otlp.encode(((s, to_wire(s.attributes or {})) for s in spans), self._resource)
+        return self._encode_otlp(((s, to_wire(s.attributes or {})) for s in spans), self._resource)
 
     def export(self, spans: Sequence[ReadableSpan], deadline: float, stopping: threading.Event) -> int:
         """Send one batch; retry transient failures while time allows. Returns how many spans

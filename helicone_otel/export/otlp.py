@@ -76,7 +76,12 @@ def _json_value(value: Any) -> dict[str, Any]:
 
 
 def encode_json(spans: Iterable[tuple[ReadableSpan, Mapping[str, Any]]], resource: Mapping[str, Any]) -> bytes:
-    """The same request as :func:`encode`, as OTLP/JSON (for ``/v1/trace/log``)."""
+    """The same request as :func:`encode`, as OTLP/JSON (for ``/v1/trace/log``).
+
+    Each span is serialised on its own and the document joined afterwards, so the GIL is never
+    held by one long C call for a whole batch (the application's threads get in between spans).
+    """
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out = []
     for span, attributes in spans:
         ctx = span.context
@@ -94,13 +99,8 @@ def encode_json(spans: Iterable[tuple[ReadableSpan, Mapping[str, Any]]], resourc
         }
         if parent:
             item["parentSpanId"] = format(parent.span_id, "016x")
-        out.append(item)
-    document = {
-        "resourceSpans": [
-            {
-                "resource": {"attributes": [{"key": k, "value": _json_value(v)} for k, v in resource.items()]},
-                "scopeSpans": [{"scope": {"name": "helicone_otel", "version": __version__}, "spans": out}],
-            }
-        ]
-    }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        out.append(dumps(item))
+    head = dumps({"attributes": [{"key": k, "value": _json_value(v)} for k, v in resource.items()]})
+    scope = dumps({"name": "helicone_otel", "version": __version__})
+    document = f'{{"resourceSpans":[{{"resource":{head},"scopeSpans":[{{"scope":{scope},"spans":[{",".join(out)}]}}]}}]}}'
+    return document.encode("utf-8")

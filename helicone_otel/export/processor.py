@@ -145,9 +145,12 @@ class BackgroundExportProcessor(SpanProcessor):
         while queue:
             if self._stopping.is_set() and time.monotonic() >= self._deadline:
                 return
+            # A backlog (slow or contended export) is sent in bigger POSTs: fewer round trips,
+            # each span still encoded on its own so no single GIL hold grows with the batch.
+            size = self._max_batch_size * (8 if len(queue) >= 8 * self._max_batch_size else 1)
             batch = []
             try:
-                for _ in range(self._max_batch_size):
+                for _ in range(size):
                     batch.append(queue.popleft())
             except IndexError:
                 pass
