@@ -205,9 +205,14 @@ class SyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
                 return chunk
 
     def _self_observe(self, chunk: Any) -> None:
-        call = self._self_call
-        guard("reading a stream chunk", call.mark_chunk)
-        guard("reading a stream chunk", self._self_acc.add, chunk)
+        # Per chunk, so one try block instead of a guard() call per step.
+        try:
+            call = self._self_call
+            if call._first_chunk is None:
+                call.mark_chunk()
+            self._self_acc.add(chunk)
+        except Exception as exc:  # noqa: BLE001
+            report_once("reading a stream chunk", exc)
 
     def _self_end(self) -> None:
         call = self._self_call

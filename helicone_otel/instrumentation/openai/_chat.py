@@ -196,7 +196,7 @@ class ChatStreamAccumulator:
         self._capture = capture_content
 
     def add(self, chunk: Any) -> None:
-        """Fold one chunk into the running state."""
+        """Fold one chunk into the running state (hot path: once per chunk)."""
         if not self._head:
             common_response(chunk, self._head)
         usage = field(chunk, "usage")
@@ -215,12 +215,13 @@ class ChatStreamAccumulator:
             delta = field(choice, "delta")
             if delta is None:
                 continue
-            role = field(delta, "role")
-            if role:
-                state.role = role
             content = field(delta, "content")
             if content:
                 state.text.append(content)
+                continue  # a text delta carries nothing else worth reading
+            role = field(delta, "role")
+            if role:
+                state.role = role
             refusal = field(delta, "refusal")
             if refusal:
                 state.refusal.append(refusal)
