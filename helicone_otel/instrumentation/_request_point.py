@@ -11,6 +11,10 @@ import json
 from typing import Any, Callable, Mapping, Optional
 
 from opentelemetry import trace
+from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
+
+from .._version import __version__
+from ._patching import Patch
 
 from .. import attributes as A
 from ._spans import AsyncStreamProxy, InstrumentationOptions, LLMCall, SyncStreamProxy, guard, start_call
@@ -203,3 +207,31 @@ def make_request_wrappers(
         return succeeded(call, prepared, result, True)
 
     return sync_request, async_request
+
+
+class RequestPointInstrumentor(BaseInstrumentor):
+    """Base of the instrumentors for Stainless-generated SDKs: subclasses name the SDK, its
+    endpoint table, how to tell the provider from a client, and the two client classes whose
+    ``request`` to wrap."""
+
+    sdk_name = ""
+    endpoints: Mapping[str, Endpoint] = {}
+
+    def provider_of(self, client: Any) -> tuple[str, Optional[str], Optional[int]]:
+        raise NotImplementedError
+
+    def request_classes(self) -> tuple[type, type]:
+        """(sync client class, async client class) that define or inherit ``request``."""
+        raise NotImplementedError
+
+    def _instrument(self, **kwargs: Any) -> None:
+        opts = kwargs.get("options") or InstrumentationOptions()
+        tracer = trace.get_tracer(type(self).__module__, __version__, tracer_provider=kwargs.get("tracer_provider"))
+        sync_request, async_request = make_request_wrappers(tracer, opts, self.endpoints, self.provider_of, self.sdk_name)
+        sync_class, async_class = self.request_classes()
+        self._patches = [Patch(sync_class, "request", sync_request), Patch(async_class, "request", async_request)]
+
+    def _uninstrument(self, **kwargs: Any) -> None:
+        for patch in reversed(getattr(self, "_patches", ())):
+            patch.undo()
+        self._patches = []

@@ -10,13 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Collection, Optional
 
-from opentelemetry import trace
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
-
-from ..._version import __version__
-from .._patching import Patch
-from .._request_point import Endpoint, make_request_wrappers
-from .._spans import InstrumentationOptions
+from .._request_point import Endpoint, RequestPointInstrumentor
 from ..openai._providers import provider_for
 from . import _messages
 
@@ -47,35 +41,26 @@ _CLIENT_PROVIDERS = {
 }
 
 
-def _provider_of(client: Any) -> tuple[str, Optional[str], Optional[int]]:
-    provider, host, port = provider_for(str(client.base_url))
-    by_class = _CLIENT_PROVIDERS.get(type(client).__name__)
-    if by_class is not None:
-        return by_class, host, port
-    # Anything else speaking the Anthropic API (a proxy, a gateway, a stand-in) is Anthropic,
-    # unless its host is a provider we know.
-    return ("anthropic" if provider == "openai" else provider), host, port
-
-
-class AnthropicInstrumentor(BaseInstrumentor):
+class AnthropicInstrumentor(RequestPointInstrumentor):
     """Instrument the ``anthropic`` SDK (Messages: create, stream, parse, beta; sync and async;
     Anthropic, Bedrock and Vertex clients)."""
+
+    sdk_name = "Anthropic"
+    endpoints = _ENDPOINTS
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return _INSTRUMENTS
 
-    def _instrument(self, **kwargs: Any) -> None:
+    def provider_of(self, client: Any) -> tuple[str, Optional[str], Optional[int]]:
+        provider, host, port = provider_for(str(client.base_url))
+        by_class = _CLIENT_PROVIDERS.get(type(client).__name__)
+        if by_class is not None:
+            return by_class, host, port
+        # Anything else speaking the Anthropic API (a proxy, a gateway, a stand-in) is
+        # Anthropic, unless its host is a provider we know.
+        return ("anthropic" if provider == "openai" else provider), host, port
+
+    def request_classes(self) -> tuple[type, type]:
         from anthropic import _base_client
 
-        opts = kwargs.get("options") or InstrumentationOptions()
-        tracer = trace.get_tracer(__name__, __version__, tracer_provider=kwargs.get("tracer_provider"))
-        sync_request, async_request = make_request_wrappers(tracer, opts, _ENDPOINTS, _provider_of, "Anthropic")
-        self._patches = [
-            Patch(_base_client.SyncAPIClient, "request", sync_request),
-            Patch(_base_client.AsyncAPIClient, "request", async_request),
-        ]
-
-    def _uninstrument(self, **kwargs: Any) -> None:
-        for patch in reversed(getattr(self, "_patches", ())):
-            patch.undo()
-        self._patches = []
+        return _base_client.SyncAPIClient, _base_client.AsyncAPIClient

@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Collection, Optional
 
-from opentelemetry import trace
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
-
-from ..._version import __version__
-from .._patching import Patch
-from .._request_point import Endpoint, make_request_wrappers
-from .._spans import InstrumentationOptions
+from .._request_point import Endpoint, RequestPointInstrumentor
 from . import _chat, _completions, _embeddings, _media, _responses
 from ._providers import provider_for
 
@@ -59,32 +53,23 @@ _ENDPOINTS: dict[str, Endpoint] = {
 }
 
 
-def _provider_of(client: Any) -> tuple[str, Optional[str], Optional[int]]:
-    is_azure = type(client).__name__ in ("AzureOpenAI", "AsyncAzureOpenAI")
-    return provider_for(str(client.base_url), is_azure)
-
-
-class OpenAIInstrumentor(BaseInstrumentor):
+class OpenAIInstrumentor(RequestPointInstrumentor):
     """Instrument the ``openai`` SDK (sync, async, streaming; Azure and compatible providers).
 
     ``OpenAIInstrumentor().instrument(tracer_provider=tp, options=InstrumentationOptions())``
     """
 
+    sdk_name = "OpenAI"
+    endpoints = _ENDPOINTS
+
     def instrumentation_dependencies(self) -> Collection[str]:
         return _INSTRUMENTS
 
-    def _instrument(self, **kwargs: Any) -> None:
+    def provider_of(self, client: Any) -> tuple[str, Optional[str], Optional[int]]:
+        is_azure = type(client).__name__ in ("AzureOpenAI", "AsyncAzureOpenAI")
+        return provider_for(str(client.base_url), is_azure)
+
+    def request_classes(self) -> tuple[type, type]:
         import openai
 
-        opts = kwargs.get("options") or InstrumentationOptions()
-        tracer = trace.get_tracer(__name__, __version__, tracer_provider=kwargs.get("tracer_provider"))
-        sync_request, async_request = make_request_wrappers(tracer, opts, _ENDPOINTS, _provider_of, "OpenAI")
-        self._patches = [
-            Patch(openai.OpenAI, "request", sync_request),
-            Patch(openai.AsyncOpenAI, "request", async_request),
-        ]
-
-    def _uninstrument(self, **kwargs: Any) -> None:
-        for patch in reversed(getattr(self, "_patches", ())):
-            patch.undo()
-        self._patches = []
+        return openai.OpenAI, openai.AsyncOpenAI
