@@ -133,7 +133,9 @@ def start_sink_process(delay_s: float = 0.0):
         "import sys,time; from benchmarks._harness import start_sink; "
         f"url,_,_=start_sink({delay_s!r}); print(url, flush=True); sys.stdin.read()"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    # Its own stderr: a caller timing our exit must not wait for the sink to go away too.
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
     url = proc.stdout.readline().strip()
 
     def stop():

@@ -119,6 +119,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=200, help="calls per block")
     parser.add_argument("--blocks", type=int, default=15)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds allowed per implementation")
+    parser.add_argument("--no-peers", action="store_true", help="measure helicone_otel only")
     parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)  # subprocess entry for one implementation
     args = parser.parse_args()
     if args.impl:
@@ -136,14 +138,16 @@ def main() -> None:
         if module is not None:
             import importlib.util
 
-            if importlib.util.find_spec(module) is None:
+            if args.no_peers or importlib.util.find_spec(module) is None:
                 results[impl] = None
                 continue
         name = {"openai-v2 (official)": "openai_v2"}.get(impl, impl)
-        done = subprocess.run([sys.executable, "-m", "benchmarks.overhead", "--impl", name, "--calls", str(args.calls),
-                               "--blocks", str(args.blocks)], capture_output=True, text=True)
         try:
+            done = subprocess.run([sys.executable, "-m", "benchmarks.overhead", "--impl", name, "--calls", str(args.calls),
+                                   "--blocks", str(args.blocks)], capture_output=True, text=True, timeout=args.timeout)
             results[impl] = json.loads(done.stdout.strip().splitlines()[-1])
+        except subprocess.TimeoutExpired:
+            results[impl] = {"error": [f"did not finish in {args.timeout} s"]}
         except (ValueError, IndexError):
             results[impl] = {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
 
@@ -155,7 +159,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for impl, r in results.items():
         if r is None:
-            print(f"| {impl} | not installed (pip install -e '.[bench]') | | | | | | |")
+            print(f"| {impl} | not measured (--no-peers, or not installed: pip install -e '.[bench]') | | | | | | |")
             continue
         if "error" in r:
             print(f"| {impl} | failed: {r['error']} | | | | | | |")

@@ -24,7 +24,7 @@ from .instrumentation._spans import InstrumentationOptions
 
 logger = logging.getLogger("helicone_otel")
 
-_EXIT_TIMEOUT_S = 1.0  # the whole exit, interpreter teardown included, stays under 2 s
+_EXIT_TIMEOUT_S = 0.5  # at exit, a dead or slow collector must not hold the process; call flush() to wait longer
 
 
 class HeliconeAsyncLogger:
