@@ -21,11 +21,12 @@ from typing import Any, Callable, Optional, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind
 
 from . import attributes as A
+from .cost import span_cost
 from .instrumentation._content import to_json
-from .instrumentation._spans import InstrumentationOptions, report_once
+from .instrumentation._spans import InstrumentationOptions, record_error, report_once
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,8 +117,6 @@ class Step:
         try:
             if usage:
                 if options.price_book is not None and span.attributes.get(A.PROVIDER_NAME):
-                    from .cost import span_cost
-
                     cost = span_cost(options.price_book, span.attributes[A.PROVIDER_NAME], span.attributes.get(A.REQUEST_MODEL), usage)
                     if cost is not None:
                         usage = {**usage, A.USAGE_COST: cost}
@@ -125,9 +124,7 @@ class Step:
             if output is not _UNSET and options.capture_content:
                 span.set_attribute(A.TOOL_CALL_RESULT, output if isinstance(output, str) else to_json(output))
             if exc is not None:
-                span.set_attribute(A.ERROR_TYPE, type(exc).__qualname__)
-                span.record_exception(exc)
-                span.set_status(Status(StatusCode.ERROR, str(exc)[:1024]))
+                record_error(span, exc)
         except Exception as err:  # noqa: BLE001
             report_once("ending a custom step", err)
         finally:

@@ -149,9 +149,7 @@ class LLMCall:
             if attributes:
                 self._add_cost(attributes)
                 self.span.set_attributes(attributes)
-            self.span.set_attribute(A.ERROR_TYPE, _error_type(exc))
-            self.span.record_exception(exc)
-            self.span.set_status(Status(StatusCode.ERROR, str(exc)[:1024]))
+            record_error(self.span, exc)
         finally:
             self.span.end()
 
@@ -164,6 +162,13 @@ class LLMCall:
 def _error_type(exc: BaseException) -> str:
     status = getattr(exc, "status_code", None)
     return str(status) if isinstance(status, int) else type(exc).__qualname__
+
+
+def record_error(span: trace.Span, exc: BaseException) -> None:
+    """Mark ``span`` failed by ``exc``: ``error.type``, one exception event, ERROR status."""
+    span.set_attribute(A.ERROR_TYPE, _error_type(exc))
+    span.record_exception(exc)
+    span.set_status(Status(StatusCode.ERROR, str(exc)[:1024]))
 
 
 def start_call(
