@@ -76,7 +76,9 @@ class ContextScope:
 
     def __init__(self, attributes: Mapping[str, str]) -> None:
         self._attributes = dict(attributes)
-        self._tokens: contextvars.ContextVar[list] = contextvars.ContextVar("helicone_scope_tokens")
+        # Restore entries of this scope's open ``with`` blocks, per context (immutable, so a
+        # task that copied the context never shares them).
+        self._tokens: contextvars.ContextVar[tuple] = contextvars.ContextVar("helicone_scope_tokens", default=())
 
     @property
     def attributes(self) -> Mapping[str, str]:
@@ -99,21 +101,14 @@ class ContextScope:
             _current.set(outer)
 
     def __enter__(self) -> "ContextScope":
-        stack = self._tokens.get(None)
-        if stack is None:
-            stack = []
-            self._tokens.set(stack)
-        else:
-            # Never mutate a list that an outer context (or another task) may share.
-            stack = list(stack)
-            self._tokens.set(stack)
-        stack.append(self._push())
+        self._tokens.set(self._tokens.get() + (self._push(),))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        stack = self._tokens.get(None)
+        stack = self._tokens.get()
         if stack:
-            self._pop(stack.pop())
+            self._tokens.set(stack[:-1])
+            self._pop(stack[-1])
 
     async def __aenter__(self) -> "ContextScope":
         return self.__enter__()
