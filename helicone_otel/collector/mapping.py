@@ -14,6 +14,8 @@ from ..cost import PriceBook, cost_usd
 _ASSOCIATION_HELICONE = A.WIRE_ASSOCIATION_PREFIX + "Helicone-"
 _ASSOCIATION_USER = A.WIRE_ASSOCIATION_PREFIX + A.HEADER_USER_ID
 _ASSOCIATION_PROPERTY = A.WIRE_ASSOCIATION_PREFIX + A.HEADER_PROPERTY_PREFIX
+# Header names arrive in any case; sessions are stored under their canonical spelling.
+_SESSION_HEADERS = {h.lower(): h for h in (A.HEADER_SESSION_ID, A.HEADER_SESSION_PATH, A.HEADER_SESSION_NAME)}
 
 
 @dataclass
@@ -207,8 +209,7 @@ def record_from_async_log(body: Mapping[str, Any], headers: Mapping[str, str]) -
         elif lowered.startswith(A.HEADER_PROPERTY_PREFIX.lower()):
             properties[key[len(A.HEADER_PROPERTY_PREFIX):]] = str(value)
         elif lowered.startswith("helicone-session-"):
-            canonical = {h.lower(): h for h in (A.HEADER_SESSION_ID, A.HEADER_SESSION_PATH, A.HEADER_SESSION_NAME)}
-            properties[canonical.get(lowered, key)] = str(value)
+            properties[_SESSION_HEADERS.get(lowered, key)] = str(value)
     kind = response_json.get("_type") or request_json.get("_type")
     if kind == "tool":
         model = f"tool:{response_json.get('toolName') or request_json.get('toolName') or 'unknown'}"
