@@ -3,7 +3,7 @@ slowing or breaking the application."""
 
 from ._version import __version__
 from .context import ContextScope, properties, session, user, wrap
-from .export.processor import ExportStats
+from .export.pipeline import ExportStats
 from .logger import HeliconeAsyncLogger
 from .steps import Step, StepHandle, step, tool
 

@@ -5,8 +5,8 @@ over the current ones (inner wins); leaving restores exactly what was there befo
 the body raises. Because the state lives in a ``ContextVar``, each asyncio task and each thread
 sees its own values; ``copy_context`` / :func:`wrap` carry them into a thread pool.
 
-The state is kept as the final span attributes, so stamping a span (``ContextProcessor``) is a
-single ``set_attributes`` call.
+The state is kept as the final span attributes and is never mutated, only replaced, so a call
+records it by reference and the export side stamps it on the span later.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import functools
 import inspect
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
 from . import attributes as A
 from .config import validate_properties
@@ -265,36 +264,3 @@ def _check_strings(values: Mapping[str, object], argument: str) -> None:
         if not isinstance(value, str):
             field = key.rsplit(".", 1)[-1]
             raise TypeError(f"{argument}: {field} must be a str, got {type(value).__name__} ({value!r})")
-
-
-class ContextProcessor(SpanProcessor):
-    """Stamps process-wide defaults and the current context's values on every span it sees."""
-
-    def __init__(self, defaults: Optional[Mapping[str, str]] = None) -> None:
-        self._defaults: Mapping[str, str] = dict(defaults or {})
-
-    def set_defaults(self, defaults: Mapping[str, str]) -> None:
-        """Replace the process-wide defaults (already translated to span attributes)."""
-        self._defaults = dict(defaults)
-
-    @property
-    def defaults(self) -> Mapping[str, str]:
-        """The process-wide defaults stamped under every context."""
-        return self._defaults
-
-    def on_start(self, span: Span, parent_context: Any = None) -> None:
-        defaults = self._defaults
-        scoped = _current.get()
-        if defaults:
-            span.set_attributes({**defaults, **scoped} if scoped else defaults)
-        elif scoped:
-            span.set_attributes(scoped)
-
-    def on_end(self, span: ReadableSpan) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return True

@@ -15,12 +15,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from . import instrumentation, steps
+from .capture.call import Recorder
 from .config import Settings
 from .cost import PriceBook
-from .context import ContextProcessor, ContextScope, header_properties_to_attributes, property_attributes
-from .export.helicone import HeliconeExporter
-from .export.processor import BackgroundExportProcessor, ExportStats
-from .instrumentation._spans import InstrumentationOptions
+from .context import ContextScope, header_properties_to_attributes, property_attributes
+from .export.build import RecordBuilder
+from .export.helicone import CUSTOM_LOG_PATH
+from .export.pipeline import ExportPipeline, ExportStats, FlushHook
+from .export.sender import HeliconeSender
+from .export.spans import id_generator_of
 
 logger = logging.getLogger("helicone_otel")
 
@@ -59,17 +62,17 @@ class HeliconeAsyncLogger:
                 f"(something with add_span_processor), got {type(tracer_provider).__name__}"
             )
         self._external_provider = tracer_provider
-        self._options = InstrumentationOptions(
-            capture_content=self.settings.capture_content, price_book=PriceBook(self.settings.prices)
-        )
+        self._price_book = PriceBook(self.settings.prices)
+        # Until init() there is nowhere to send calls; the recorder is live from then on.
+        self._recorder = Recorder(submit=lambda item: None, id_generator=None, capture_content=self.settings.capture_content)
         self._static_properties = property_attributes(self.settings.properties, "properties")
         self._process_properties: dict[str, str] = {}
+        self._recorder.defaults = self._defaults()
         self._lock = threading.Lock()
         self._initialized = False
         self._shut_down = False
         self._tracer_provider: Optional[TracerProvider] = None
-        self._context_processor: Optional[ContextProcessor] = None
-        self._export_processor: Optional[BackgroundExportProcessor] = None
+        self._pipeline: Optional[ExportPipeline] = None
         self._instrumentors: list[Any] = []
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -85,16 +88,16 @@ class HeliconeAsyncLogger:
                 # user chose a sampler through the standard variable.
                 **({} if os.environ.get("OTEL_TRACES_SAMPLER") else {"sampler": ALWAYS_ON}),
             )
-            self._context_processor = ContextProcessor(self._defaults())
-            self._export_processor = BackgroundExportProcessor(
-                HeliconeExporter(self.settings.base_url, self.settings.api_key)
-            )
-            provider.add_span_processor(self._context_processor)
-            provider.add_span_processor(self._export_processor)
+            url, key = self.settings.base_url + CUSTOM_LOG_PATH, self.settings.api_key
+            self._pipeline = ExportPipeline(RecordBuilder(provider, self._price_book), lambda: HeliconeSender(url, key))
+            self._recorder.submit = self._pipeline.enqueue
+            if hasattr(provider, "add_span_processor"):
+                FlushHook(self._pipeline).install(provider)
+            self._recorder.id_generator = id_generator_of(provider)
             self._tracer_provider = provider
             for name in providers:
-                self._instrument(name, provider)
-            steps.set_recorder(provider.get_tracer("helicone_otel.steps"), self._options)
+                self._instrument(name)
+            steps.set_recorder(provider.get_tracer("helicone_otel.steps"), self._recorder, self._price_book)
             self._initialized = True
             ref = weakref.ref(self)
             atexit.register(lambda: (lg := ref()) is not None and lg.shutdown(_EXIT_TIMEOUT_S))
@@ -112,13 +115,13 @@ class HeliconeAsyncLogger:
             )
         return list(requested)
 
-    def _instrument(self, name: str, provider: TracerProvider) -> None:
+    def _instrument(self, name: str) -> None:
         try:
             instrumentor = instrumentation.load(name)()
             if instrumentor.is_instrumented_by_opentelemetry:
                 logger.warning("helicone_otel: %s is already instrumented; leaving it as it is", name)
                 return
-            instrumentor.instrument(tracer_provider=provider, options=self._options)
+            instrumentor.instrument(recorder=self._recorder)
             if not instrumentor.is_instrumented_by_opentelemetry:
                 logger.warning("helicone_otel: %s SDK version is not supported; %s calls are not traced", name, name)
                 return
@@ -128,10 +131,10 @@ class HeliconeAsyncLogger:
 
     def flush(self, timeout_s: float = 5.0) -> bool:
         """Wait up to ``timeout_s`` for queued spans to be sent. True if the queue emptied."""
-        processor = self._export_processor
-        if processor is None:
+        pipeline = self._pipeline
+        if pipeline is None:
             return True
-        return processor.force_flush(int(timeout_s * 1000))
+        return pipeline.flush(timeout_s)
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """Unpatch the SDKs, send what fits in ``timeout_s`` and stop. Also runs at exit."""
@@ -146,16 +149,16 @@ class HeliconeAsyncLogger:
                     logger.exception("helicone_otel: uninstrument failed")
             self._instrumentors = []
             steps.set_recorder(None, None)
-        if self._export_processor is not None:
-            self._export_processor.shutdown(int(timeout_s * 1000))
+        if self._pipeline is not None:
+            self._pipeline.shutdown(timeout_s)
         if self._external_provider is None and self._tracer_provider is not None:
             self._tracer_provider.shutdown()
 
     def stats(self) -> ExportStats:
         """Export counters: exported, dropped (by reason), queued, last error."""
-        if self._export_processor is None:
+        if self._pipeline is None:
             return ExportStats()
-        return self._export_processor.stats()
+        return self._pipeline.stats()
 
     @property
     def tracer_provider(self) -> Optional[TracerProvider]:
@@ -165,11 +168,11 @@ class HeliconeAsyncLogger:
     # -- switches -----------------------------------------------------------------------------
     def disable_logging(self) -> None:
         """Stop making spans for LLM calls (the calls themselves are untouched)."""
-        self._options.enabled = False
+        self._recorder.enabled = False
 
     def enable_logging(self) -> None:
         """Resume making and sending spans."""
-        self._options.enabled = True
+        self._recorder.enabled = True
 
     # -- properties ---------------------------------------------------------------------------
     def set_properties(self, properties: Mapping[str, str]) -> None:
@@ -181,8 +184,8 @@ class HeliconeAsyncLogger:
         translated = header_properties_to_attributes(properties, "set_properties")
         with self._lock:
             self._process_properties.update(translated)
-            if self._context_processor is not None:
-                self._context_processor.set_defaults(self._defaults())
+            # Replaced, never mutated: a call in flight keeps the mapping it recorded.
+            self._recorder.defaults = self._defaults()
 
     def with_properties(self, properties: Mapping[str, str]) -> ContextScope:
         """Helicone header-style values (``Helicone-Session-Id``, ``Helicone-Property-X``…) for

@@ -24,9 +24,12 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from . import attributes as A
-from .cost import span_cost
+from .capture.call import Recorder
+from .context import current_attributes
+from .cost import PriceBook, span_cost
+from .export.spans import record_error
+from .guard import report_once
 from .instrumentation._content import to_json
-from .instrumentation._spans import InstrumentationOptions, record_error, report_once
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,24 +38,32 @@ _UNSET = object()
 
 
 class _Recorder:
-    """Where steps go: the tracer and options of the initialised logger (None before init)."""
+    """Where steps go: the tracer, switches and prices of the initialised logger (None before
+    init). An ended step span is handed to ``options.submit`` for its Helicone record."""
 
-    __slots__ = ("tracer", "options")
+    __slots__ = ("tracer", "options", "price_book")
 
-    def __init__(self, tracer: trace.Tracer, options: InstrumentationOptions) -> None:
+    def __init__(self, tracer: trace.Tracer, options: Recorder, price_book: Optional[PriceBook]) -> None:
         self.tracer = tracer
         self.options = options
+        self.price_book = price_book
 
 
 _recorder: Optional[_Recorder] = None
 _recorder_lock = threading.Lock()
 
 
-def set_recorder(tracer: Optional[trace.Tracer], options: Optional[InstrumentationOptions]) -> None:
+def set_recorder(tracer: Optional[trace.Tracer], options: Optional[Recorder], price_book: Optional[PriceBook] = None) -> None:
     """Called by the logger at init (and with None at shutdown)."""
     global _recorder
     with _recorder_lock:
-        _recorder = None if tracer is None or options is None else _Recorder(tracer, options)
+        _recorder = None if tracer is None or options is None else _Recorder(tracer, options, price_book)
+
+
+def _context_attributes(options: Recorder) -> dict[str, str]:
+    # Steps are rare and made by hand: stamping the context here keeps them simple.
+    defaults, current = options.defaults, current_attributes()
+    return {**defaults, **current}
 
 
 class Step:
@@ -82,12 +93,12 @@ class Step:
         self._open: contextvars.ContextVar[tuple["StepHandle", ...]] = contextvars.ContextVar("helicone_step", default=())
 
     # -- recording ------------------------------------------------------------------------------
-    def _start(self, call_input: Any) -> Optional[tuple[trace.Span, object, InstrumentationOptions]]:
+    def _start(self, call_input: Any) -> Optional[tuple[trace.Span, object, _Recorder]]:
         recorder = _recorder
         if recorder is None or not recorder.options.active():
             return None
         try:
-            attrs: dict[str, Any] = {A.STEP_KIND: self.kind, A.TOOL_NAME: self.name}
+            attrs: dict[str, Any] = {**_context_attributes(recorder.options), A.STEP_KIND: self.kind, A.TOOL_NAME: self.name}
             if self.kind == "llm":
                 provider = self._provider or "custom"
                 attrs.update({A.OPERATION_NAME: "chat", A.PROVIDER_NAME: provider, A.SYSTEM: provider,
@@ -100,7 +111,7 @@ class Step:
                 attrs[A.TOOL_CALL_ARGUMENTS] = call_input if isinstance(call_input, str) else to_json(call_input)
             span = recorder.tracer.start_span(span_name, kind=SpanKind.INTERNAL, attributes=attrs)
             token = otel_context.attach(trace.set_span_in_context(span))
-            return span, token, recorder.options
+            return span, token, recorder
         except Exception as exc:  # noqa: BLE001
             report_once("starting a custom step", exc)
             return None
@@ -109,15 +120,16 @@ class Step:
     def _end(state, output: Any, exc: Optional[BaseException], usage: dict[str, Any]) -> None:
         if state is None:
             return
-        span, token, options = state
+        span, token, recorder = state
+        options = recorder.options
         try:
             otel_context.detach(token)
         except Exception:  # noqa: BLE001
             pass
         try:
             if usage:
-                if options.price_book is not None and span.attributes.get(A.PROVIDER_NAME):
-                    cost = span_cost(options.price_book, span.attributes[A.PROVIDER_NAME], span.attributes.get(A.REQUEST_MODEL), usage)
+                if recorder.price_book is not None and span.attributes.get(A.PROVIDER_NAME):
+                    cost = span_cost(recorder.price_book, span.attributes[A.PROVIDER_NAME], span.attributes.get(A.REQUEST_MODEL), usage)
                     if cost is not None:
                         usage = {**usage, A.USAGE_COST: cost}
                 span.set_attributes(usage)
@@ -129,6 +141,10 @@ class Step:
             report_once("ending a custom step", err)
         finally:
             span.end()
+        try:
+            options.submit(span)
+        except Exception as err:  # noqa: BLE001
+            report_once("sending a custom step", err)
 
     # -- context manager ------------------------------------------------------------------------
     def __enter__(self) -> "StepHandle":

@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from helicone_otel import HeliconeAsyncLogger
-from helicone_otel.export.helicone import HeliconeExporter
-from helicone_otel.export.processor import BackgroundExportProcessor
+from helicone_otel.export.helicone import CUSTOM_LOG_PATH, encode, step_log
+from helicone_otel.export.pipeline import ExportPipeline
+from helicone_otel.export.sender import HeliconeSender
 from helicone_otel.testing import SpanCapture
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -83,21 +84,33 @@ def test_slow_collector_flush_times_out_and_shutdown_is_bounded(client, slow_col
     assert stats.dropped_shutdown >= 1
 
 
+def _tool_log(i: int) -> bytes:
+    attributes = {"helicone.step.kind": "tool", "gen_ai.tool.name": f"t{i}"}
+    return encode(step_log, attributes, f"00000000-0000-4000-8000-{i:012d}", 0, 1_000_000, None)
+
+
 def test_queue_full_drops_are_counted_exactly(collector):
-    exporter = HeliconeExporter(collector.url, None)
-    processor = BackgroundExportProcessor(exporter, max_queue_size=10, max_batch_size=1000, schedule_delay_s=60)
-    capture = SpanCapture()
-    capture.tracer_provider.add_span_processor(processor)
-    tracer = capture.tracer_provider.get_tracer("t")
-    for i in range(25):
-        tracer.start_span("chat m", attributes={"gen_ai.provider.name": "openai", "gen_ai.request.model": "m"}).end()
-    stats = processor.stats()
-    assert stats.queued == 10 and stats.dropped_queue_full == 15
-    assert processor.force_flush(5000)
-    processor.shutdown(2000)
-    stats = processor.stats()
-    assert stats.exported == 10 and stats.dropped == 15
-    assert len(collector.store.requests()) == 10
+    started, release = threading.Event(), threading.Event()
+
+    def build(i):
+        if i == 0:  # hold the builder on the first record so the queue fills behind it
+            started.set()
+            release.wait(5)
+        return _tool_log(i)
+
+    pipeline = ExportPipeline(build, lambda: HeliconeSender(collector.url + CUSTOM_LOG_PATH, None), max_queue_size=10, senders=1)
+    pipeline.enqueue(0)
+    assert started.wait(5)
+    for i in range(1, 25):
+        pipeline.enqueue(i)
+    stats = pipeline.stats()
+    assert stats.queued == 11 and stats.dropped_queue_full == 14  # 10 queued + 1 being built
+    release.set()
+    assert pipeline.flush(5.0)
+    pipeline.shutdown(2.0)
+    stats = pipeline.stats()
+    assert stats.exported == 11 and stats.dropped == 14 and stats.queued == 0
+    assert len(collector.store.requests()) == 11
 
 
 def test_retry_after_transient_failure(collector, client, capture, make_logger):

@@ -13,8 +13,7 @@ from pydantic import BaseModel
 from helicone_otel import attributes as A
 
 from .sdk_compat import BROKEN_STREAM_ERRORS
-from helicone_otel.export.translate import to_wire
-from helicone_otel.instrumentation.openai._providers import provider_for
+from helicone_otel.providers import provider_for
 
 REPLY = "Hello from the stand-in model."
 MESSAGES = [{"role": "user", "content": "What is the weather in Paris"}]
@@ -87,9 +86,6 @@ def test_tool_call_and_tool_result_round_trip(logger, client, capture, openai_se
     history = json.loads(answered.attributes[A.INPUT_MESSAGES])
     assert history[1]["parts"][0]["type"] == "tool_call"
     assert history[2] == {"role": "tool", "parts": [{"type": "tool_call_response", "id": "call_standin_1", "response": "18C and sunny"}]}
-    wire = to_wire(answered.attributes)
-    assert wire["gen_ai.prompt.1.content"] == '[tool_call get_weather] {"city": "Paris"}'
-    assert wire["gen_ai.prompt.2.role"] == "tool" and wire["gen_ai.prompt.2.content"] == "18C and sunny"
 
 
 def test_streamed_tool_call_arguments_are_joined(logger, client, capture, openai_server):
@@ -125,8 +121,6 @@ def test_responses_create(logger, client, capture):
     assert json.loads(a[A.INPUT_MESSAGES]) == [{"role": "user", "parts": [{"type": "text", "content": "Say hello"}]}]
     assert output_parts(span) == [{"type": "text", "content": REPLY}]
     assert a[A.USAGE_COST] == pytest.approx((4 * 0.15 + 5 * 0.6) / 1e6)  # the model that answered: gpt-4o-mini
-    wire = to_wire(a)
-    assert wire["gen_ai.prompt.0.role"] == "system" and wire["gen_ai.prompt.1.content"] == "Say hello"
 
 
 def test_responses_stream_and_helper(logger, client, capture):
@@ -258,7 +252,6 @@ def test_azure_client_and_deployment_paths(logger, openai_server, capture):
     a = only_span(capture).attributes
     assert a[A.PROVIDER_NAME] == "azure.ai.openai"
     assert a[A.REQUEST_MODEL] == "my-gpt4o-deployment"
-    assert to_wire(a)[A.WIRE_SYSTEM] == "azure"
 
 
 async def test_async_azure_client(logger, openai_server, capture):
@@ -304,7 +297,7 @@ def test_unsupported_sdk_version_disables_instrumentor_with_one_warning(monkeypa
     from helicone_otel import HeliconeAsyncLogger
     from helicone_otel.instrumentation import openai as instrumentation
 
-    monkeypatch.setattr(instrumentation, "_INSTRUMENTS", ("openai >= 999",))
+    monkeypatch.setattr(instrumentation.OpenAIInstrumentor, "_instruments", ("openai >= 999",))
     caplog.set_level(logging.WARNING)
     logger = HeliconeAsyncLogger(base_url=collector.url, tracer_provider=capture.tracer_provider, providers=["openai"]).init()
     try:

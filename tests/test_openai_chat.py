@@ -119,7 +119,7 @@ def test_stream_user_asked_for_usage_keeps_usage_chunk(logger, client, capture):
 
 
 def test_stream_usage_request_can_be_switched_off(logger, client, capture, openai_server):
-    logger._options.request_stream_usage = False
+    logger._recorder.stream_usage = False
     list(client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True))
     assert "stream_options" not in openai_server.chat_requests[-1]
     a = only_span(capture).attributes
@@ -217,7 +217,8 @@ def test_bug_in_our_extraction_leaves_call_untouched_and_is_logged_once(logger, 
     def broken(*_args):
         raise RuntimeError("extractor bug")
 
-    monkeypatch.setattr(_ENDPOINTS["/chat/completions"], "response_attributes", broken)
+    endpoint = _ENDPOINTS["/chat/completions"]
+    monkeypatch.setitem(_ENDPOINTS, "/chat/completions", endpoint._replace(response_attributes=broken))
     caplog.set_level(logging.WARNING, logger="helicone_otel")
     for _ in range(3):
         result = client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)

@@ -1,138 +1,212 @@
-"""HeliconeExporter: keep LLM spans, translate them to what Helicone's ingestion reads, and POST
-them with bounded retries: OTLP/JSON to ``{base_url}/v1/trace/log`` (or OTLP/protobuf to
-``/v1/trace/log-python``), and
-Anthropic-family calls as custom-log JSON to ``{base_url}/v1/trace/custom/log`` (see
-``custom_log``)."""
+"""What Helicone receives for each call: one custom-log JSON body (HELICONE_WIRE.md §1d, §4).
+
+Why the custom-log route for every call kind: it keeps the provider's own request and response
+(so Helicone's body processors read usage, cached and reasoning tokens and price the call as its
+proxy would), the status code and the time to first token. Both OTLP routes drop status, time to
+first token, cached/reasoning tokens and cost, and ``/v1/trace/log`` rejects general OTLP/JSON
+(422). The price is one POST per call, which the sender keeps lean (keep-alive, prepared headers).
+
+Runs on the export thread only.
+"""
 
 from __future__ import annotations
 
 import json
-import logging
-import threading
-import time
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping
+from urllib.parse import quote
 
-from opentelemetry.sdk.trace import ReadableSpan
+from .. import attributes as A
+from ..capture.call import Call
+from ..providers import helicone_provider
+from .extract import CallRecord
+from .helicone_models import model_override
 
-from .._version import __version__
-from ..config import TRACE_JSON_PATH, TRACE_PATH
-from ..instrumentation._spans import report_once
-from . import otlp
-from .custom_log import CUSTOM_LOG_PATH, to_async_log, wants_custom_log
-from .transport import HttpTransport
-from .translate import is_llm_span, to_wire
+CUSTOM_LOG_PATH = "/v1/trace/custom/log"
+# jawn ``index.ts``: ``express.json({limit: "10mb"})`` before every router; a bigger body is
+# answered 500 (not 413), so we never send one.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+REQUEST_ID = "Helicone-Request-Id"
+MODEL_OVERRIDE = "Helicone-Model-Override"
 
-logger = logging.getLogger("helicone_otel")
+_CONTEXT_HEADERS = {
+    A.SESSION_ID: A.HEADER_SESSION_ID,
+    A.SESSION_PATH: A.HEADER_SESSION_PATH,
+    A.SESSION_NAME: A.HEADER_SESSION_NAME,
+    A.USER_ID: A.HEADER_USER_ID,
+}
+# Keys whose values are prompt or completion text in the OpenAI and Anthropic shapes: with
+# content capture off (or over the size limit) every string under them is replaced.
+_CONTENT_KEYS = frozenset({
+    "content", "text", "arguments", "refusal", "input", "instructions", "system", "prompt", "messages",
+    "partial_json", "thinking", "output_text", "summary", "query", "documents", "b64_json", "transcript",
+})
+_TEXT_ONLY_KEYS = frozenset({"delta"})  # Responses stream: ``delta`` is the text itself
+_LARGE_ARRAYS = frozenset({"embedding", "logprobs"})
+TRUNCATED = "[helicone_otel: content dropped, the record was over Helicone's 10 MiB limit]"
 
-_RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
-_BACKOFF_S = (0.25, 1.0)  # at most three attempts per POST
+
+def header_value(value: str) -> str:
+    """A value jawn's ``new Headers(meta)`` accepts: Latin-1 without CR/LF/NUL and without
+    surrounding blanks; anything else is percent-encoded (UTF-8) rather than rejected."""
+    try:
+        value.encode("latin-1")
+        ok = not any(c in value for c in "\r\n\0") and value == value.strip()
+    except UnicodeEncodeError:
+        ok = False
+    return value if ok else quote(value, safe=" !#$&'()*+,/:;=?@[]~")
 
 
-def _custom_log_body(span: ReadableSpan) -> bytes:
-    return json.dumps(to_async_log(span), default=str).encode()
+def meta_of(context: Mapping[str, str], request_id: str) -> dict[str, str]:
+    """Helicone headers for a call's context. Property names are lowercased: Helicone reads
+    ``meta`` through a ``Headers`` object (customTraceManager.ts:130), which lowercases them, as
+    its proxy does; sending them lowercased makes what we send what is stored."""
+    meta = {REQUEST_ID: request_id}
+    prefix = A.PROPERTY_PREFIX
+    for key, value in context.items():
+        header = _CONTEXT_HEADERS.get(key)
+        if header is None:
+            if not key.startswith(prefix):
+                continue
+            header = A.HEADER_PROPERTY_PREFIX + key[len(prefix):].lower()
+        meta[header] = header_value(str(value))
+    return meta
 
 
-class HeliconeExporter:
-    """Exports LLM spans to a Helicone (or Helicone-compatible local) collector at ``base_url``."""
-
-    def __init__(
-        self,
-        base_url: str,
-        api_key: Optional[str],
-        *,
-        resource: Optional[Mapping[str, Any]] = None,
-        timeout_s: float = 10.0,
-        encoding: str = "json",
-    ) -> None:
-        if encoding not in ("json", "protobuf"):
-            raise ValueError(f"encoding={encoding!r}: use 'json' or 'protobuf'")
-        headers = {"User-Agent": f"helicone-otel-python/{__version__}"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        # Both are Helicone intakes (HELICONE_WIRE.md §1): OTLP/JSON costs about half the CPU
-        # per span of OTLP/protobuf here (benchmarks/export.py), at ~1.8x the bytes.
-        if encoding == "json":
-            self.endpoint = base_url + TRACE_JSON_PATH
-            content_type, self._encode_otlp = "application/json", otlp.encode_json
-        else:
-            self.endpoint = base_url + TRACE_PATH
-            content_type, self._encode_otlp = "application/x-protobuf", otlp.encode
-        self._otlp = HttpTransport(self.endpoint, {**headers, "Content-Type": content_type}, timeout_s)
-        self._custom = HttpTransport(base_url + CUSTOM_LOG_PATH, {**headers, "Content-Type": "application/json"}, timeout_s)
-        self._resource = dict(resource or {"service.name": "helicone-otel"})
-        self.last_error: Optional[str] = None
-        self._auth_failed = False
-
-    def accepts(self, span: ReadableSpan) -> bool:
-        """Only LLM spans: Helicone would store any other span as an empty request."""
-        return is_llm_span(span.attributes)
-
-    def describe(self) -> str:
-        """Where the spans go, for log messages."""
-        return self.endpoint
-
-    def encode(self, spans: Sequence[ReadableSpan]) -> bytes:
-        """Translate and encode a batch for the OTLP path (public for benchmarks and tests)."""
-        return self._encode_otlp(((s, to_wire(s.attributes or {})) for s in spans), self._resource)
-
-    def export(self, spans: Sequence[ReadableSpan], deadline: float, stopping: threading.Event) -> int:
-        """Send one batch; retry transient failures while time allows. Returns how many spans
-        the collector accepted."""
-        via_otlp: list[ReadableSpan] = []
-        via_custom_log: list[ReadableSpan] = []
-        for span in spans:
-            (via_custom_log if wants_custom_log(span.attributes or {}) else via_otlp).append(span)
-        delivered = 0
-        if via_otlp:
-            body = self._encoded(self.encode, via_otlp, "encoding spans for Helicone")
-            if body is not None and self._post(self._otlp, body, deadline, stopping):
-                delivered += len(via_otlp)
-        for span in via_custom_log:  # the custom-log endpoint takes one request per POST
-            body = self._encoded(_custom_log_body, span, "encoding a custom log")
-            if body is not None and self._post(self._custom, body, deadline, stopping):
-                delivered += 1
-        return delivered
-
-    def _encoded(self, encode, value, what: str) -> Optional[bytes]:
-        try:
-            return encode(value)
-        except Exception as exc:  # noqa: BLE001
-            report_once(what, exc)
-            self.last_error = f"encode: {type(exc).__name__}: {exc}"
-            return None
-
-    def _post(self, transport: HttpTransport, body: bytes, deadline: float, stopping: threading.Event) -> bool:
-        attempts = len(_BACKOFF_S) + 1
-        for attempt in range(attempts):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            try:
-                status, data = transport.post(body, timeout_s=min(remaining, 10.0) if stopping.is_set() else None)
-            except Exception as exc:  # noqa: BLE001 - network errors of every kind
-                self.last_error = f"{type(exc).__name__}: {exc}"
+def redact(value: Any, marker: str = "", under_content: bool = False) -> Any:
+    """A copy of a provider body with every prompt/completion string replaced by ``marker``;
+    structure, ids, roles, token counts and tool names stay."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in _LARGE_ARRAYS and isinstance(item, list):
+                out[key] = []
+            elif key in _TEXT_ONLY_KEYS and isinstance(item, str):
+                out[key] = marker
             else:
-                if 200 <= status < 300:
-                    self.last_error = None
-                    return True
-                self.last_error = f"HTTP {status}: {data[:200].decode('utf-8', 'replace')}"
-                if status in (401, 403) and not self._auth_failed:
-                    self._auth_failed = True
-                    logger.error(
-                        "helicone_otel: %s rejected the API key (HTTP %d); check HELICONE_API_KEY",
-                        self.endpoint,
-                        status,
-                    )
-                if status not in _RETRYABLE:
-                    return False
-            if attempt + 1 == attempts or stopping.is_set():
-                return False
-            # Interruptible sleep: shutdown must not wait out a backoff.
-            if stopping.wait(min(_BACKOFF_S[attempt], max(0.0, deadline - time.monotonic()))):
-                return False
-        return False
+                out[key] = redact(item, marker, under_content or key in _CONTENT_KEYS)
+        return out
+    if isinstance(value, list):
+        return [redact(item, marker, under_content) for item in value]
+    if isinstance(value, str) and under_content:
+        return marker
+    return value
 
-    def shutdown(self) -> None:
-        """Close the connections."""
-        self._otlp.close()
-        self._custom.close()
+
+def _timestamp(nanos: int) -> dict[str, int]:
+    seconds, rest = divmod(nanos, 1_000_000_000)
+    return {"seconds": seconds, "milliseconds": rest // 1_000_000}
+
+
+def _sse(chunks: list[dict[str, Any]], openai_done: bool) -> str:
+    """The stream as the provider sent it: Server-Sent Events, ``event:`` lines for typed
+    events (Anthropic, Responses), OpenAI's ``[DONE]`` terminator for chat/completions."""
+    lines = []
+    for chunk in chunks:
+        kind = chunk.get("type")
+        data = json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))
+        lines.append(f"event: {kind}\ndata: {data}\n\n" if isinstance(kind, str) else f"data: {data}\n\n")
+    if openai_done:
+        lines.append("data: [DONE]\n\n")
+    return "".join(lines)
+
+
+def custom_log(call: Call, record: CallRecord, marker: str | None = None) -> dict[str, Any]:
+    """The custom-log body of one call (``marker``: content dropped, with this text)."""
+    request, response, chunks = record.request, record.response, record.chunks
+    if marker is not None or not call.capture_content:
+        marker = marker or ""
+        request = redact(request, marker)
+        response = redact(response, marker) if response is not None else None
+        chunks = redact(chunks, marker) if chunks is not None else None
+    provider_response: dict[str, Any] = {"status": record.status, "headers": {}}
+    if chunks is not None:
+        provider_response["json"] = {}
+        provider_response["textBody"] = _sse(chunks, call.endpoint.shape == "openai")
+    else:
+        provider_response["json"] = response if response is not None else {}
+    end_ns = call.end_ns or call.start_ns
+    first = call.first_chunk_ns
+    provider = helicone_provider(record.provider, call.endpoint.shape == "anthropic")
+    meta = meta_of(record.context, record.request_id)
+    attrs = record.attributes
+    override = model_override(provider, str(attrs.get(A.RESPONSE_MODEL) or attrs.get(A.REQUEST_MODEL) or ""))
+    if override is not None:  # an id Helicone cannot price: name the one it prices
+        meta[MODEL_OVERRIDE] = override
+    return {
+        "provider": provider,
+        "providerRequest": {"url": record.url, "json": request, "meta": meta},
+        "providerResponse": provider_response,
+        "timing": {
+            "startTime": _timestamp(call.start_ns),
+            "endTime": _timestamp(end_ns),
+            "timeToFirstToken": (first - call.start_ns) // 1_000_000 if first is not None else None,
+        },
+    }
+
+
+def encode(body_of: Any, *args: Any) -> bytes:
+    """``body_of(*args)`` as JSON bytes under Helicone's limit: an oversized record is sent
+    again with its content replaced by a visible marker, so its metrics still arrive."""
+    data = json.dumps(body_of(*args), ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    if len(data) <= MAX_BODY_BYTES:
+        return data
+    return json.dumps(body_of(*args, TRUNCATED), ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def _maybe_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+_STEP_TYPES = {"tool": "tool", "vector_db": "vector_db", "custom": "tool", "llm": "llm"}
+
+
+def is_step(attributes: Mapping[str, Any]) -> bool:
+    """A custom step (tool, vector_db, custom, or a call to a model we do not instrument)."""
+    return attributes.get(A.STEP_KIND) in _STEP_TYPES
+
+
+def _llm_step_bodies(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    # A model we do not instrument: OpenAI-shaped usage, which Helicone's generic body
+    # processor reads (``usage.prompt_tokens``/``completion_tokens``).
+    model = str(attributes.get(A.REQUEST_MODEL) or "")
+    response: dict[str, Any] = {"model": model}
+    usage = {key: attributes[attr] for key, attr in (("prompt_tokens", A.USAGE_INPUT_TOKENS),
+                                                     ("completion_tokens", A.USAGE_OUTPUT_TOKENS)) if attr in attributes}
+    if usage:
+        response["usage"] = usage
+    return {"model": model}, response
+
+
+def step_log(
+    attributes: Mapping[str, Any], request_id: str, start_ns: int, end_ns: int, error: str | None, marker: str | None = None
+) -> dict[str, Any]:
+    """The custom-log body of a step: Helicone names a body with ``_type: tool``
+    ``tool:<toolName>`` and ``_type: vector_db`` ``vector_db`` (ResponseBodyHandler)."""
+    kind = _STEP_TYPES[str(attributes[A.STEP_KIND])]
+    body: dict[str, Any] = {}
+    if kind == "llm":
+        request, response = _llm_step_bodies(attributes)
+        body["provider"] = helicone_provider(str(attributes.get(A.PROVIDER_NAME) or "custom"))
+    else:
+        name = str(attributes.get(A.TOOL_NAME) or "step")
+        request = {"_type": kind, "toolName": name}
+        response = {"_type": kind, "toolName": name}
+    capture = marker is None
+    if A.TOOL_CALL_ARGUMENTS in attributes:
+        request["input"] = _maybe_json(attributes[A.TOOL_CALL_ARGUMENTS]) if capture else marker
+    if A.TOOL_CALL_RESULT in attributes:
+        response["output"] = _maybe_json(attributes[A.TOOL_CALL_RESULT]) if capture else marker
+    if error is not None:
+        response["error"] = {"type": str(attributes.get(A.ERROR_TYPE) or "error"), "message": error}
+    context = {k: v for k, v in attributes.items() if k.startswith("helicone.") and isinstance(v, str)}
+    body.update({
+        "providerRequest": {"url": "custom-model-nopath", "json": request, "meta": meta_of(context, request_id)},
+        "providerResponse": {"headers": {}, "status": 500 if error is not None else 200, "json": response},
+        "timing": {"startTime": _timestamp(start_ns), "endTime": _timestamp(end_ns), "timeToFirstToken": None},
+    })
+    return body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import socket
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
@@ -30,6 +31,10 @@ class HttpTransport:
         if conn is None:
             cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
             conn = self._conn = cls(self._host, self._port, timeout=self._timeout)
+            conn.connect()
+            # One small POST per record: without TCP_NODELAY, Nagle's algorithm and delayed ACK
+            # hold the body back for up to 40 ms.
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if timeout_s is not None and conn.sock is not None:
             conn.sock.settimeout(timeout_s)
         try:
@@ -42,6 +47,11 @@ class HttpTransport:
         if response.will_close:
             self.close()
         return response.status, data
+
+    def abandon(self) -> None:
+        """Drop the connection without closing it cleanly: after ``fork`` the socket is shared
+        with the parent, whose requests must not be disturbed."""
+        self._conn = None
 
     def close(self) -> None:
         """Drop the connection (the next post opens a new one)."""

@@ -19,7 +19,9 @@ class SpanCapture:
         self.tracer_provider.add_span_processor(SimpleSpanProcessor(self._exporter))
 
     def spans(self) -> list[ReadableSpan]:
-        """Finished spans, oldest first."""
+        """Finished spans, oldest first (after a ``force_flush``: LLM spans are built on the
+        export thread)."""
+        self.tracer_provider.force_flush()
         return list(self._exporter.get_finished_spans())
 
     def llm_spans(self) -> list[ReadableSpan]:

@@ -8,22 +8,12 @@ package; we wrap those two. ``messages.create``, ``messages.stream()``, ``messag
 
 from __future__ import annotations
 
-from typing import Any, Collection, Optional
+from typing import Any, Optional
 
-from .._request_point import Endpoint, RequestPointInstrumentor
-from ..openai._providers import provider_for
+from ...capture.call import Endpoint
+from ...capture.request_point import RequestPointInstrumentor
+from ...providers import provider_for
 from . import _messages
-
-_INSTRUMENTS = ("anthropic >= 0.30",)
-
-_ENDPOINTS: dict[str, Endpoint] = {
-    "/v1/messages": Endpoint(
-        _messages.OPERATION,
-        _messages.request_attributes,
-        _messages.response_attributes,
-        _messages.MessageStreamAccumulator,
-    ),
-}
 
 _CLIENT_PROVIDERS = {
     "AnthropicBedrock": "aws.bedrock",
@@ -41,6 +31,29 @@ _CLIENT_PROVIDERS = {
 }
 
 
+def provider_of(client: Any) -> tuple[str, Optional[str], Optional[int]]:
+    """(semconv provider, host, port) behind an Anthropic client, by class and base URL."""
+    provider, host, port = provider_for(str(client.base_url))
+    by_class = _CLIENT_PROVIDERS.get(type(client).__name__)
+    if by_class is not None:
+        return by_class, host, port
+    # Anything else speaking the Anthropic API (a proxy, a gateway, a stand-in) is
+    # Anthropic, unless its host is a provider we know.
+    return ("anthropic" if provider == "openai" else provider), host, port
+
+
+_ENDPOINTS: dict[str, Endpoint] = {
+    "/v1/messages": Endpoint(
+        _messages.OPERATION,
+        _messages.request_attributes,
+        _messages.response_attributes,
+        _messages.MessageStreamAccumulator,
+        shape="anthropic",
+        provider_of=provider_of,
+    ),
+}
+
+
 class AnthropicInstrumentor(RequestPointInstrumentor):
     """Instrument the ``anthropic`` SDK (Messages: create, stream, parse, beta; sync and async;
     Anthropic, Bedrock and Vertex clients)."""
@@ -48,17 +61,7 @@ class AnthropicInstrumentor(RequestPointInstrumentor):
     sdk_name = "Anthropic"
     endpoints = _ENDPOINTS
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return _INSTRUMENTS
-
-    def provider_of(self, client: Any) -> tuple[str, Optional[str], Optional[int]]:
-        provider, host, port = provider_for(str(client.base_url))
-        by_class = _CLIENT_PROVIDERS.get(type(client).__name__)
-        if by_class is not None:
-            return by_class, host, port
-        # Anything else speaking the Anthropic API (a proxy, a gateway, a stand-in) is
-        # Anthropic, unless its host is a provider we know.
-        return ("anthropic" if provider == "openai" else provider), host, port
+    _instruments = ("anthropic >= 0.30",)
 
     def request_classes(self) -> tuple[type, type]:
         from anthropic import _base_client

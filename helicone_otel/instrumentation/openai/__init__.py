@@ -7,67 +7,67 @@ extractor by path. New SDK endpoints pass through untraced rather than break.
 
 from __future__ import annotations
 
-from typing import Any, Collection, Optional
+from typing import Any, Optional
 
-from .._request_point import Endpoint, RequestPointInstrumentor
+from ...capture.call import Endpoint
+from ...capture.request_point import RequestPointInstrumentor
+from ...providers import provider_for
 from . import _chat, _completions, _embeddings, _media, _responses
-from ._providers import provider_for
 
-_INSTRUMENTS = ("openai >= 1.0",)
+_AZURE_CLIENTS = frozenset({"AzureOpenAI", "AsyncAzureOpenAI"})
 
-_IMAGE = Endpoint(
-    _media.IMAGE_OPERATION, _media.image_request_attributes, _media.response_attributes, _media.MediaStreamAccumulator
-)
+
+def _is_azure(client: Any) -> bool:
+    return type(client).__name__ in _AZURE_CLIENTS
+
+
+def provider_of(client: Any) -> tuple[str, Optional[str], Optional[int]]:
+    """(semconv provider, host, port) behind an OpenAI client, by class and base URL."""
+    return provider_for(str(client.base_url), _is_azure(client))
+
+
+def _endpoint(operation: str, request, response, accumulator=None, stream_usage: bool = False) -> Endpoint:
+    skip = _chat.is_injected_usage_chunk if stream_usage else None
+    return Endpoint(operation, request, response, accumulator, stream_usage, skip, "openai", provider_of)
+
+
+_IMAGE = _endpoint(_media.IMAGE_OPERATION, _media.image_request_attributes, _media.response_attributes, _media.MediaStreamAccumulator)
 _ENDPOINTS: dict[str, Endpoint] = {
-    "/chat/completions": Endpoint(
-        _chat.OPERATION,
-        _chat.request_attributes,
-        _chat.response_attributes,
-        _chat.ChatStreamAccumulator,
-        usage_option=True,
-        skip_chunk=_chat.is_injected_usage_chunk,
+    "/chat/completions": _endpoint(
+        _chat.OPERATION, _chat.request_attributes, _chat.response_attributes, _chat.ChatStreamAccumulator, stream_usage=True
     ),
-    "/responses": Endpoint(
-        _responses.OPERATION,
-        _responses.request_attributes,
-        _responses.response_attributes,
-        _responses.ResponsesStreamAccumulator,
+    "/responses": _endpoint(
+        _responses.OPERATION, _responses.request_attributes, _responses.response_attributes, _responses.ResponsesStreamAccumulator
     ),
-    "/embeddings": Endpoint(_embeddings.OPERATION, _embeddings.request_attributes, _embeddings.response_attributes),
-    "/completions": Endpoint(
+    "/embeddings": _endpoint(_embeddings.OPERATION, _embeddings.request_attributes, _embeddings.response_attributes),
+    "/completions": _endpoint(
         _completions.OPERATION,
         _completions.request_attributes,
         _completions.response_attributes,
         _completions.CompletionStreamAccumulator,
-        usage_option=True,
-        skip_chunk=_chat.is_injected_usage_chunk,
+        stream_usage=True,
     ),
     "/images/generations": _IMAGE,
     "/images/edits": _IMAGE,
     "/images/variations": _IMAGE,
-    "/audio/transcriptions": Endpoint(
+    "/audio/transcriptions": _endpoint(
         _media.TRANSCRIPTION_OPERATION, _media.audio_request_attributes, _media.response_attributes, _media.MediaStreamAccumulator
     ),
-    "/audio/translations": Endpoint(_media.TRANSLATION_OPERATION, _media.audio_request_attributes, _media.response_attributes),
-    "/audio/speech": Endpoint(_media.SPEECH_OPERATION, _media.speech_request_attributes, lambda *_: {}),
+    "/audio/translations": _endpoint(_media.TRANSLATION_OPERATION, _media.audio_request_attributes, _media.response_attributes),
+    "/audio/speech": _endpoint(_media.SPEECH_OPERATION, _media.speech_request_attributes, lambda *_: {}),
 }
 
 
 class OpenAIInstrumentor(RequestPointInstrumentor):
     """Instrument the ``openai`` SDK (sync, async, streaming; Azure and compatible providers).
 
-    ``OpenAIInstrumentor().instrument(tracer_provider=tp, options=InstrumentationOptions())``
+    ``OpenAIInstrumentor().instrument(recorder=Recorder(submit, RandomIdGenerator()))``
     """
 
     sdk_name = "OpenAI"
     endpoints = _ENDPOINTS
-
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return _INSTRUMENTS
-
-    def provider_of(self, client: Any) -> tuple[str, Optional[str], Optional[int]]:
-        is_azure = type(client).__name__ in ("AzureOpenAI", "AsyncAzureOpenAI")
-        return provider_for(str(client.base_url), is_azure)
+    _instruments = ("openai >= 1.0",)
+    is_azure = staticmethod(_is_azure)
 
     def request_classes(self) -> tuple[type, type]:
         import openai

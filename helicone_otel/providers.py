@@ -1,4 +1,5 @@
-"""Which provider stands behind an OpenAI-compatible client, told apart by its base URL."""
+"""Provider names, in one table: semconv name ↔ the Helicone provider that prices it ↔ the
+hosts that serve it. Which provider stands behind a client is told apart by its base URL."""
 
 from __future__ import annotations
 
@@ -39,6 +40,44 @@ _HOST_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("oai.helicone.ai", OPENAI),
 )
 _OLLAMA_PORT = 11434
+
+# semconv provider name → the provider name Helicone's cost registry and body processors know
+# (HELICONE_WIRE.md §3; ``packages/cost/providers/mappings.ts`` ``providersNames``). Claude on
+# Bedrock/Vertex/Foundry speaks the Anthropic Messages shape, which only Helicone's
+# ANTHROPIC body processor reads (ResponseBodyHandler.ts ``getBodyProcessor``).
+_HELICONE_PROVIDER = {
+    "openai": "OPENAI",
+    "azure.ai.openai": "AZURE",
+    "azure.ai.inference": "AZURE",
+    "anthropic": "ANTHROPIC",
+    "aws.bedrock": "BEDROCK",
+    "gcp.gemini": "GOOGLE",
+    "gcp.vertex_ai": "GOOGLE",
+    "gcp.gen_ai": "GOOGLE",
+    "cohere": "COHERE",
+    "groq": "GROQ",
+    "mistral_ai": "MISTRAL",
+    "x_ai": "X",
+    "deepseek": "DEEPSEEK",
+    "together": "TOGETHER",
+    "fireworks": "FIREWORKS",
+    "openrouter": "OPENROUTER",
+    "perplexity": "PERPLEXITY",
+    "nvidia": "NVIDIA",
+    "nebius": "NEBIUS",
+    "novita": "NOVITA",
+    "deepinfra": "DEEPINFRA",
+    "cerebras": "CEREBRAS",
+    "ollama": "LOCAL",
+}
+
+
+def helicone_provider(provider: str, anthropic_shape: bool = False) -> str:
+    """The Helicone provider name for a semconv provider name (``ANTHROPIC`` for any call in
+    the Anthropic Messages shape, wherever it is hosted)."""
+    if anthropic_shape:
+        return "ANTHROPIC"
+    return _HELICONE_PROVIDER.get(provider, provider.upper() or "OPENAI")
 
 
 @lru_cache(maxsize=256)

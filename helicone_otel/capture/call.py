@@ -1,0 +1,92 @@
+"""What the caller's thread records about one SDK call, and what it needs from the logger."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Mapping, NamedTuple
+
+from opentelemetry.instrumentation.utils import is_instrumentation_enabled
+
+
+class Endpoint(NamedTuple):
+    """How to read one request path of an SDK. The functions run on the export thread only.
+
+    ``request_attributes(body, attrs, capture)`` adds to ``attrs``; ``response_attributes(dict,
+    capture) -> attrs``; ``accumulator(capture)`` folds stream chunks (``add``/``attributes``).
+    """
+
+    operation: str
+    request_attributes: Callable[[dict[str, Any], dict[str, Any], bool], None]
+    response_attributes: Callable[[Any, bool], dict[str, Any]]
+    accumulator: Callable[[bool], Any] | None = None
+    # OpenAI-style ``stream_options.include_usage``: we may ask for usage on streams and then
+    # hold back the usage-only chunk (``skip_chunk``) the user did not ask for.
+    stream_usage: bool = False
+    skip_chunk: Callable[[Any], bool] | None = None
+    # The SDK family's request/response shape, which picks Helicone's body processor.
+    shape: str = "openai"
+    # (client) -> (semconv provider name, server host, server port); asked on the export thread.
+    provider_of: Callable[[Any], tuple[str, str | None, int | None]] | None = None
+
+
+class Call:
+    """One SDK call: references and timestamps only. Filled on the caller's thread, read on
+    the export thread once ``end_ns`` is set and the call has been submitted."""
+
+    __slots__ = (
+        "endpoint", "client", "path", "request", "context", "defaults", "trace_id", "span_id", "parent",
+        "start_ns", "_t0", "end_ns", "first_chunk_ns", "result", "chunks", "error", "capture_content",
+        "stream_usage_added", "token",
+    )
+
+    def __init__(self, endpoint: Endpoint, client: Any, path: str, request: dict[str, Any], recorder: "Recorder"):
+        self.endpoint = endpoint
+        self.client = client
+        self.path = path
+        self.request = request
+        self.context: Mapping[str, str] = {}
+        self.defaults = recorder.defaults
+        self.capture_content = recorder.capture_content
+        self.trace_id = 0
+        self.span_id = 0
+        self.parent: Any = None
+        # Wall clock for the span's start; a monotonic clock for durations, so a clock step
+        # during the call never gives a negative latency.
+        self.start_ns = time.time_ns()
+        self._t0 = time.perf_counter_ns()
+        self.end_ns: int | None = None
+        self.first_chunk_ns: int | None = None
+        self.result: Any = None
+        self.chunks: list[Any] | None = None
+        self.error: BaseException | None = None
+        self.stream_usage_added = False
+        self.token: Any = None
+
+    def now_ns(self) -> int:
+        """Wall-clock now, on the monotonic scale of this call."""
+        return self.start_ns + (time.perf_counter_ns() - self._t0)
+
+
+class Recorder:
+    """What the caller's thread needs from the logger: its switches, the process-wide context
+    defaults (a mapping replaced, never mutated) and where a finished call goes."""
+
+    __slots__ = ("enabled", "capture_content", "stream_usage", "defaults", "submit", "id_generator")
+
+    def __init__(
+        self,
+        submit: Callable[[Any], None],
+        id_generator: Any,
+        capture_content: bool = True,
+        stream_usage: bool = True,
+    ) -> None:
+        self.enabled = True
+        self.capture_content = capture_content
+        self.stream_usage = stream_usage
+        self.defaults: Mapping[str, str] = {}
+        self.submit = submit
+        self.id_generator = id_generator
+
+    def active(self) -> bool:
+        """True when calls should be recorded now."""
+        return self.enabled and is_instrumentation_enabled()

@@ -1,0 +1,183 @@
+"""The one wrapper every Stainless-generated SDK (openai, anthropic, …) needs.
+
+Those SDKs send every API call through their client's ``request(cast_to, options, stream=…,
+stream_cls=…)`` with the endpoint path and JSON body in ``options``. We wrap that single point,
+pick an :class:`Endpoint` by path (unknown endpoints pass through untraced) and record a
+:class:`Call`: references and timestamps, nothing computed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Collection, Mapping
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+from ..context import current_attributes
+from ..guard import guard, report_once
+from .call import Call, Endpoint, Recorder
+from .patching import Patch
+from .streams import AsyncStreamProxy, SyncStreamProxy, finish
+
+_SAMPLED = TraceFlags(TraceFlags.SAMPLED)
+_STREAM_TYPES = frozenset({"Stream", "AsyncStream"})
+
+
+def _begin(recorder: Recorder, endpoints: Mapping[str, Endpoint], instance: Any, args: tuple, kwargs: dict) -> Call | None:
+    options = args[1] if len(args) > 1 else kwargs.get("options")
+    url = getattr(options, "url", None)
+    if type(url) is not str or getattr(options, "method", "") != "post":
+        return None
+    path = url.split("?", 1)[0]
+    endpoint = endpoints.get(path)
+    body = getattr(options, "json_data", None)
+    if endpoint is None or type(body) is not dict:
+        return None
+    call = Call(endpoint, instance, path, body, recorder)
+    call.context = current_attributes()
+    # Ids now, span later: a non-recording span with our ids is current while the SDK runs,
+    # so HTTP-client spans and steps made during the call nest under the span we build later.
+    parent = otel_context.get_current()
+    parent_span = trace.get_current_span(parent).get_span_context()
+    ids = recorder.id_generator
+    if parent_span.is_valid:
+        call.trace_id, flags = parent_span.trace_id, parent_span.trace_flags
+    else:
+        call.trace_id, flags = ids.generate_trace_id(), _SAMPLED
+    call.span_id = ids.generate_span_id()
+    call.parent = parent
+    span = NonRecordingSpan(SpanContext(call.trace_id, call.span_id, False, flags))
+    call.token = otel_context.attach(trace.set_span_in_context(span, parent))
+    return call
+
+
+def _with_usage_requested(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """Same call, asking the API to append a usage chunk to the stream. The user's options
+    object is not touched; the SDK copies options per attempt anyway."""
+    options = args[1] if len(args) > 1 else kwargs["options"]
+    body = dict(options.json_data)
+    stream_options = body.get("stream_options")
+    body["stream_options"] = {**(stream_options if isinstance(stream_options, dict) else {}), "include_usage": True}
+    patched = options.model_copy(update={"json_data": body})
+    if len(args) > 1:
+        return (args[0], patched, *args[2:]), kwargs
+    return args, {**kwargs, "options": patched}
+
+
+def _wants_usage(call: Call, recorder: Recorder, is_azure: Callable[[Any], bool]) -> bool:
+    body = call.request
+    if not (body.get("stream") and call.endpoint.stream_usage and recorder.stream_usage):
+        return False
+    stream_options = body.get("stream_options")
+    if isinstance(stream_options, dict) and "include_usage" in stream_options:
+        return False
+    # Azure API versions before 2024-09-01 answer 400 to stream_options (openai-python#1469).
+    return not is_azure(call.client)
+
+
+def _detach(call: Call) -> None:
+    token, call.token = call.token, None
+    if token is not None:
+        try:
+            otel_context.detach(token)
+        except Exception:  # noqa: BLE001 - detaching in another context is harmless here
+            pass
+
+
+def make_request_wrappers(
+    recorder: Recorder, endpoints: Mapping[str, Endpoint], sdk: str, is_azure: Callable[[Any], bool]
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """wrapt wrappers for the sync and async ``request`` methods of one SDK."""
+    preparing = f"recording an {sdk} call"
+
+    def begin(instance: Any, args: tuple, kwargs: dict) -> tuple[Call | None, tuple, dict]:
+        call = guard(preparing, _begin, recorder, endpoints, instance, args, kwargs)
+        if call is not None and guard(preparing, _wants_usage, call, recorder, is_azure):
+            changed = guard("requesting stream usage", _with_usage_requested, args, kwargs)
+            if changed is not None:
+                args, kwargs = changed
+                call.stream_usage_added = True
+        return call, args, kwargs
+
+    def failed(call: Call, exc: BaseException) -> None:
+        _detach(call)
+        call.error = exc
+        finish(call, recorder)
+
+    def succeeded(call: Call, result: Any, is_async: bool) -> Any:
+        _detach(call)
+        try:
+            if type(result).__name__ in _STREAM_TYPES and hasattr(result, "response"):
+                call.chunks = []
+                proxy = AsyncStreamProxy if is_async else SyncStreamProxy
+                return proxy(result, call, recorder)
+            call.result = result
+            finish(call, recorder)
+        except Exception as exc:  # noqa: BLE001 - our bug must never reach the user
+            report_once(preparing, exc)
+        return result
+
+    def sync_request(wrapped, instance, args, kwargs):
+        if not recorder.active():
+            return wrapped(*args, **kwargs)
+        call, args, kwargs = begin(instance, args, kwargs)
+        if call is None:
+            return wrapped(*args, **kwargs)
+        try:
+            result = wrapped(*args, **kwargs)
+        except BaseException as exc:
+            failed(call, exc)
+            raise
+        return succeeded(call, result, False)
+
+    async def async_request(wrapped, instance, args, kwargs):
+        if not recorder.active():
+            return await wrapped(*args, **kwargs)
+        call, args, kwargs = begin(instance, args, kwargs)
+        if call is None:
+            return await wrapped(*args, **kwargs)
+        try:
+            result = await wrapped(*args, **kwargs)
+        except BaseException as exc:
+            failed(call, exc)
+            raise
+        return succeeded(call, result, True)
+
+    return sync_request, async_request
+
+
+class RequestPointInstrumentor(BaseInstrumentor):
+    """Base of the instrumentors for Stainless-generated SDKs: subclasses name the SDK, its
+    endpoint table and the two client classes whose ``request`` to wrap.
+
+    ``OpenAIInstrumentor().instrument(recorder=Recorder(submit, RandomIdGenerator()))``
+    """
+
+    sdk_name = ""
+    endpoints: Mapping[str, Endpoint] = {}
+    _instruments: Collection[str] = ()
+
+    def instrumentation_dependencies(self) -> Collection[str]:
+        return self._instruments
+
+    def request_classes(self) -> tuple[type, type]:
+        """(sync client class, async client class) that define or inherit ``request``."""
+        raise NotImplementedError
+
+    @staticmethod
+    def is_azure(client: Any) -> bool:
+        """True for a client of Azure OpenAI (asked only for streams)."""
+        return False
+
+    def _instrument(self, **kwargs: Any) -> None:
+        recorder = kwargs["recorder"]
+        sync_request, async_request = make_request_wrappers(recorder, self.endpoints, self.sdk_name, self.is_azure)
+        sync_class, async_class = self.request_classes()
+        self._patches = [Patch(sync_class, "request", sync_request), Patch(async_class, "request", async_request)]
+
+    def _uninstrument(self, **kwargs: Any) -> None:
+        for patch in reversed(getattr(self, "_patches", ())):
+            patch.undo()
+        self._patches = []

@@ -1,0 +1,42 @@
+"""The builder thread's one job per item: a recorded call becomes its span and its Helicone
+body; an ended step span becomes its Helicone body."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from opentelemetry.sdk.trace import ReadableSpan
+
+from .. import attributes as A
+from ..capture.call import Call
+from ..cost import PriceBook
+from ..guard import guard
+from .extract import read_call, request_id_of
+from .helicone import custom_log, encode, is_step, step_log
+from .spans import SpanBuilder
+
+
+class RecordBuilder:
+    """``RecordBuilder(tracer_provider, price_book)(item) -> bytes | None``."""
+
+    def __init__(self, tracer_provider: Any, price_book: Optional[PriceBook]) -> None:
+        self._spans = SpanBuilder(tracer_provider)
+        self._price_book = price_book
+
+    def __call__(self, item: Any) -> Optional[bytes]:
+        if isinstance(item, Call):
+            record = read_call(item, self._price_book)
+            # A span that cannot be built must not cost the Helicone record.
+            guard("building a span", self._spans.build, item, record)
+            return encode(custom_log, item, record)
+        if isinstance(item, ReadableSpan):
+            attributes = item.attributes or {}
+            if not is_step(attributes):
+                return None
+            error = item.status.description if not item.status.is_ok else None
+            if error is None and attributes.get(A.ERROR_TYPE):
+                error = str(attributes[A.ERROR_TYPE])
+            start = item.start_time or 0
+            request_id = request_id_of(item.context.trace_id, item.context.span_id)
+            return encode(step_log, attributes, request_id, start, item.end_time or start, error)
+        return None

@@ -1,0 +1,154 @@
+"""Export thread: read a recorded :class:`Call` into plain dicts (the provider's own request,
+response or stream chunks) and semconv attributes, through the endpoint's pure extractors."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Mapping, NamedTuple
+
+from .. import attributes as A
+from ..capture.call import Call
+from ..cost import PriceBook, span_cost
+from ..guard import guard
+
+_CONTEXT_KEYS = (A.SESSION_ID, A.SESSION_PATH, A.SESSION_NAME, A.USER_ID)
+
+
+class CallRecord(NamedTuple):
+    """One call as the export side sees it: everything the span and the Helicone body need."""
+
+    name: str
+    attributes: dict[str, Any]
+    context: Mapping[str, str]  # helicone.* attributes at call time (defaults merged)
+    provider: str  # semconv provider name
+    url: str
+    request: dict[str, Any]
+    response: dict[str, Any] | None  # the provider's JSON (error JSON for failures)
+    chunks: list[dict[str, Any]] | None  # stream chunks/events as JSON dicts
+    status: int
+    request_id: str
+
+
+def to_dict(obj: Any) -> Any:
+    """An SDK model (or anything JSON-like) as the JSON the API sent: only the fields it set."""
+    if obj is None or isinstance(obj, (dict, list, str, int, float, bool)):
+        return obj
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump):
+        try:
+            return dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)
+        except TypeError:  # pydantic v1-style signature
+            return dump(by_alias=True, exclude_unset=True)
+    as_dict = getattr(obj, "dict", None)
+    return as_dict() if callable(as_dict) else None
+
+
+def request_id_of(trace_id: int, span_id: int) -> str:
+    """The Helicone request id of a call: a version-4 UUID from its trace and span ids, so the
+    same call always gets the same id (retries and resends are stored once)."""
+    return str(uuid.UUID(int=((trace_id >> 64) << 64) | span_id, version=4))
+
+
+def _status_of(exc: BaseException) -> int:
+    status = getattr(exc, "status_code", None)
+    # No HTTP answer (timeout, connection reset, our cancellation): Helicone's own manual
+    # logger records such failures as 500 (HeliconeLogBuilder.set_error).
+    return status if isinstance(status, int) else 500
+
+
+def _error_body(exc: BaseException) -> dict[str, Any]:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        return body if "error" in body or "type" in body else {"error": body}
+    return {"error": {"type": type(exc).__qualname__, "message": str(exc)[:4096]}}
+
+
+def _raw_json(result: Any) -> dict[str, Any] | None:
+    """The JSON body of a ``with_raw_response`` result, when the user has read it."""
+    raw = result.http_response
+    if "json" not in raw.headers.get("content-type", ""):
+        return None
+    try:
+        content = raw.content  # raises while a streamed body is still unread: leave it be
+    except Exception:  # noqa: BLE001
+        return None
+    loaded = json.loads(content)
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _context(call: Call) -> Mapping[str, str]:
+    if not call.defaults:
+        return call.context
+    return {**call.defaults, **call.context} if call.context else call.defaults
+
+
+def read_call(call: Call, price_book: PriceBook | None) -> CallRecord:
+    """Everything the span and the Helicone body need, from the call's own references."""
+    endpoint = call.endpoint
+    capture = call.capture_content
+    provider, host, port = endpoint.provider_of(call.client) if endpoint.provider_of else ("openai", None, None)
+    request = call.request
+    model = request.get("model")
+    model = model if isinstance(model, str) else ""
+    attrs: dict[str, Any] = {
+        A.OPERATION_NAME: endpoint.operation,
+        A.PROVIDER_NAME: provider,
+        A.SYSTEM: provider,
+        A.REQUEST_MODEL: model,
+    }
+    if host:
+        attrs[A.SERVER_ADDRESS] = host
+    if port:
+        attrs[A.SERVER_PORT] = port
+    guard("reading a request", endpoint.request_attributes, request, attrs, capture)
+
+    response: dict[str, Any] | None = None
+    chunks: list[dict[str, Any]] | None = None
+    status = 200
+    result = call.result
+    if call.chunks is not None:
+        chunks = [c for c in (guard("reading a stream chunk", to_dict, c) for c in call.chunks) if isinstance(c, dict)]
+        if endpoint.accumulator is not None:
+            accumulator = endpoint.accumulator(capture)
+            for chunk in chunks:
+                accumulator.add(chunk)
+            attrs.update(guard("reading a stream", accumulator.attributes, capture) or {})
+        if call.first_chunk_ns is not None:
+            attrs[A.RESPONSE_TIME_TO_FIRST_CHUNK] = (call.first_chunk_ns - call.start_ns) / 1e9
+    elif result is not None:
+        if hasattr(result, "http_response") and hasattr(result, "parse"):
+            # ``with_raw_response``: the SDK object is the user's; we read our own copy of an
+            # already-read body and keep the HTTP status.
+            response = guard("reading a raw response", _raw_json, result)
+            status = getattr(result, "status_code", None) or 200
+            attrs[A.HTTP_STATUS_CODE] = status
+        else:
+            dumped = guard("reading a response", to_dict, result)
+            response = dumped if isinstance(dumped, dict) else None
+        if response is not None:
+            attrs.update(guard("reading a response", endpoint.response_attributes, response, capture) or {})
+    if call.error is not None:
+        status = _status_of(call.error)
+        if call.chunks is None:
+            response = _error_body(call.error)
+    if price_book is not None:
+        cost = guard("computing cost", span_cost, price_book, provider, model, attrs)
+        if cost is not None:
+            attrs[A.USAGE_COST] = cost
+    context = _context(call)
+    request_id = request_id_of(call.trace_id, call.span_id)
+    attrs[A.HELICONE_REQUEST_ID] = request_id
+    base_url = getattr(call.client, "base_url", "")
+    return CallRecord(
+        name=f"{endpoint.operation} {model}" if model else endpoint.operation,
+        attributes=attrs,
+        context=context,
+        provider=provider,
+        url=str(base_url).rstrip("/") + call.path,
+        request=request,
+        response=response,
+        chunks=chunks,
+        status=status,
+        request_id=request_id,
+    )

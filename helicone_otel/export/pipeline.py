@@ -1,0 +1,285 @@
+"""The export side's threads: a bounded queue of recorded calls, one builder thread (span and
+Helicone body) and a few sender threads (one keep-alive POST each), with exact counts and a
+time-limited shutdown.
+
+Backpressure instead of silent drops: a caller in a tight loop releases the GIL only for
+microseconds, so a waiting thread's 5 ms switch request never matures and the builder starves
+(measured: 528–3,392 of 5,200–8,000 calls dropped with a healthy collector). Once the queue is
+past ``gate_at``, the caller sleeps ``_GATE_S`` at most once per ``_GATE_EVERY_S``: ≤ 1–2 % of
+its time, and the builder gets the GIL. The caller never waits longer than that, whatever the
+collector does; a full queue drops and counts.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import queue
+import threading
+import time
+import weakref
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Optional
+
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+from opentelemetry.sdk.trace import SpanProcessor
+
+from ..guard import report_once
+from .sender import HeliconeSender
+
+logger = logging.getLogger("helicone_otel")
+
+_REPORT_INTERVAL_S = 30.0
+_GATE_S = 0.0001
+_GATE_EVERY_S = 0.01
+_POLL_S = 0.05
+
+
+@dataclass
+class ExportStats:
+    """Counts since start (of this process). ``dropped`` is the sum of the drop reasons."""
+
+    exported: int = 0
+    dropped_queue_full: int = 0
+    dropped_export_failed: int = 0
+    dropped_shutdown: int = 0
+    queued: int = 0
+    last_error: Optional[str] = None
+
+    @property
+    def dropped(self) -> int:
+        """All records that will never reach the collector."""
+        return self.dropped_queue_full + self.dropped_export_failed + self.dropped_shutdown
+
+
+class ExportPipeline:
+    """``enqueue(item)`` on the caller's thread; ``build(item) -> bytes | None`` and the POSTs
+    run on ours. ``build`` returning None means nothing to send for that item."""
+
+    def __init__(
+        self,
+        build: Callable[[Any], Optional[bytes]],
+        make_sender: Callable[[], HeliconeSender],
+        *,
+        max_queue_size: int = 4096,
+        senders: int = 4,
+    ) -> None:
+        self._build = build
+        self._make_sender = make_sender
+        self._max_queue_size = max_queue_size
+        self._gate_at = max(1, max_queue_size // 4)
+        self._wake_at = min(64, self._gate_at)
+        self._sender_count = max(1, senders)
+        self._max_bodies = 2 * self._sender_count  # encoded and waiting for a connection
+        self._closed = False
+        self._stopping = threading.Event()
+        self._deadline = float("inf")
+        self._last_report = time.monotonic()
+        self._reported_drops = 0
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: (p := ref()) is not None and p._after_fork())
+
+    def _reset(self) -> None:
+        self._calls: collections.deque[Any] = collections.deque()
+        self._bodies: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._stats = ExportStats()
+        self._busy = 0  # taken off the queue and not yet sent or dropped (under _lock)
+        self._abandoned = False
+        self._next_gate = 0.0
+        self._wake = threading.Event()
+        self._sent = threading.Event()
+        self._senders = [self._make_sender() for _ in range(self._sender_count)]
+        self._threads = [threading.Thread(target=self._run_builder, name="helicone-otel-build", daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._run_sender, args=(s,), name=f"helicone-otel-send-{i}", daemon=True)
+            for i, s in enumerate(self._senders)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _after_fork(self) -> None:
+        # The child inherits the parent's queue, counters and sockets but none of its threads:
+        # its calls and counts are its own, and it must never write on the parent's connection.
+        for sender in self._senders:
+            sender.reset()
+        if not self._closed:
+            self._reset()
+
+    # -- caller's thread: O(1), no lock on the common path -------------------------------------
+    def enqueue(self, item: Any) -> None:
+        """Hand a finished call to the export side (never blocks beyond the gate)."""
+        if self._closed:
+            with self._lock:
+                self._stats.dropped_shutdown += 1
+            return
+        calls = self._calls
+        size = len(calls)
+        if size >= self._max_queue_size:
+            with self._lock:
+                self._stats.dropped_queue_full += 1
+            return
+        calls.append(item)
+        if size >= self._wake_at:
+            if not self._wake.is_set():
+                self._wake.set()
+            if size >= self._gate_at:
+                now = time.monotonic()
+                if now >= self._next_gate:
+                    self._next_gate = now + _GATE_EVERY_S
+                    time.sleep(_GATE_S)
+
+    # -- builder thread -------------------------------------------------------------------------
+    def _run_builder(self) -> None:
+        with suppress_instrumentation():  # our own work must never be traced
+            calls, bodies = self._calls, self._bodies
+            while True:
+                self._wake.wait(_POLL_S)
+                self._wake.clear()
+                while calls:
+                    if self._stopping.is_set() and time.monotonic() >= self._deadline:
+                        return
+                    with self._lock:  # busy before the queue looks empty: flush() must not miss it
+                        self._busy += 1
+                        item = calls.popleft()
+                    try:
+                        body = self._build(item)
+                    except Exception as exc:  # noqa: BLE001 - a build bug must not kill the thread
+                        report_once("building a Helicone record", exc)
+                        self._finish(failed=1, error=f"build: {type(exc).__name__}: {exc}")
+                        continue
+                    if body is None:
+                        self._finish()
+                        continue
+                    # The senders are behind (a slow collector): wait here, so the backlog stays
+                    # in the call queue, where the caller's gate and the one drop count see it.
+                    while bodies.qsize() >= self._max_bodies and not self._stopping.is_set():
+                        self._sent.wait(_POLL_S)
+                        self._sent.clear()
+                    bodies.put(body)
+                self._maybe_report()
+                if self._stopping.is_set():
+                    return
+
+    # -- sender threads -------------------------------------------------------------------------
+    def _run_sender(self, sender: HeliconeSender) -> None:
+        with suppress_instrumentation():
+            bodies = self._bodies
+            while True:
+                try:
+                    body = bodies.get(timeout=_POLL_S)
+                except queue.Empty:
+                    if self._stopping.is_set() and not self._threads[0].is_alive():
+                        return
+                    continue
+                if self._stopping.is_set() and time.monotonic() >= self._deadline:
+                    self._finish(shutdown=1)
+                    continue
+                delivered = sender.send(body, self._deadline, self._stopping)
+                self._sent.set()
+                if delivered:
+                    self._finish(exported=1)
+                else:
+                    self._finish(failed=1, error=sender.last_error)
+
+    def _finish(self, exported: int = 0, failed: int = 0, full: int = 0, shutdown: int = 0, error: str | None = None) -> None:
+        with self._lock:
+            if self._abandoned:
+                return  # shutdown gave up on this record and already counted it
+            stats = self._stats
+            stats.exported += exported
+            stats.dropped_export_failed += failed
+            stats.dropped_queue_full += full
+            stats.dropped_shutdown += shutdown
+            if error:
+                stats.last_error = error
+            self._busy -= 1
+
+    def _maybe_report(self) -> None:
+        now = time.monotonic()
+        if now - self._last_report >= _REPORT_INTERVAL_S:
+            self._last_report = now
+            self._report_drops()
+
+    def _report_drops(self) -> None:
+        stats = self.stats()
+        new = stats.dropped - self._reported_drops
+        if new <= 0:
+            return
+        self._reported_drops = stats.dropped
+        logger.warning(
+            "helicone_otel: %d record(s) dropped (queue full %d, export failed %d, at shutdown %d; %d exported) "
+            "sending to %s%s",
+            new, stats.dropped_queue_full, stats.dropped_export_failed, stats.dropped_shutdown, stats.exported,
+            self._senders[0].url, f"; last error: {stats.last_error}" if stats.last_error else "",
+        )
+
+    # -- control --------------------------------------------------------------------------------
+    def pending(self) -> int:
+        """Calls accepted and not yet sent or dropped."""
+        return len(self._calls) + self._busy
+
+    def stats(self) -> ExportStats:
+        """A snapshot of the counters."""
+        with self._lock:
+            snapshot = ExportStats(**{f.name: getattr(self._stats, f.name) for f in fields(ExportStats)})
+        snapshot.queued = max(0, self.pending())
+        return snapshot
+
+    def flush(self, timeout_s: float) -> bool:
+        """Wait until everything enqueued so far was sent or dropped, at most ``timeout_s``.
+        Never sends on the caller's thread."""
+        deadline = time.monotonic() + timeout_s
+        self._wake.set()
+        while self.pending():
+            if self._closed or time.monotonic() >= deadline or not self._threads[0].is_alive():
+                return not self.pending()
+            time.sleep(0.002)
+        return True
+
+    def shutdown(self, timeout_s: float) -> None:
+        """Send what fits in ``timeout_s``, count the rest as dropped, stop the threads."""
+        if self._closed:
+            return
+        self._deadline = time.monotonic() + timeout_s
+        self._closed = True
+        self._stopping.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(max(0.0, self._deadline - time.monotonic()))
+        with self._lock:
+            self._stats.dropped_shutdown += len(self._calls) + self._busy
+            self._calls.clear()
+            self._busy = 0
+            self._abandoned = True
+        for sender in self._senders:
+            try:
+                sender.close()
+            except Exception:  # noqa: BLE001 - a socket error at exit changes nothing
+                pass
+        self._report_drops()
+
+
+class FlushHook(SpanProcessor):
+    """A span processor that makes ``TracerProvider.force_flush()`` wait for the calls still
+    being turned into spans, so a user's flush before reading spans (or at exit) sees them."""
+
+    def __init__(self, pipeline: ExportPipeline) -> None:
+        self._pipeline = weakref.ref(pipeline)
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        pipeline = self._pipeline()
+        return True if pipeline is None else pipeline.flush(timeout_millis / 1000.0)
+
+    def install(self, provider: Any) -> None:
+        """Add to ``provider`` ahead of its other processors: a batch processor flushed before
+        our spans exist would miss them."""
+        provider.add_span_processor(self)
+        multi = getattr(provider, "_active_span_processor", None)
+        processors = getattr(multi, "_span_processors", None)
+        if isinstance(processors, tuple) and processors and processors[-1] is self:
+            with getattr(multi, "_lock", threading.Lock()):
+                multi._span_processors = (self, *processors[:-1])

@@ -1,0 +1,81 @@
+"""Export thread: build the call's OpenTelemetry span, with the ids, parent and timestamps the
+caller recorded, through the TracerProvider's own tracer (sampler, limits, processors)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from .. import attributes as A
+from .._version import __version__
+from ..capture.call import Call
+from .extract import CallRecord
+
+
+class _PresetIds(IdGenerator):
+    """Hands the SDK tracer the ids the caller's thread already gave the call (children made
+    during the call point at them). Only the export thread builds spans with this tracer."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def preset(self, trace_id: int, span_id: int) -> None:
+        self._local.ids = (trace_id, span_id)
+
+    def generate_trace_id(self) -> int:
+        return self._local.ids[0]
+
+    def generate_span_id(self) -> int:
+        return self._local.ids[1]
+
+
+def id_generator_of(provider: Any) -> IdGenerator:
+    """The provider's own id generator (X-Ray and other formats keep working), else random."""
+    generator = getattr(provider, "id_generator", None)
+    return generator if isinstance(generator, IdGenerator) else RandomIdGenerator()
+
+
+def error_type(exc: BaseException) -> str:
+    """semconv ``error.type``: the HTTP status of an API error, else the exception class."""
+    status = getattr(exc, "status_code", None)
+    return str(status) if isinstance(status, int) else type(exc).__qualname__
+
+
+def record_error(span: trace.Span, exc: BaseException, timestamp: int | None = None) -> None:
+    """Mark ``span`` failed by ``exc``: ``error.type``, one exception event, ERROR status."""
+    span.set_attribute(A.ERROR_TYPE, error_type(exc))
+    span.record_exception(exc, timestamp=timestamp)
+    span.set_status(Status(StatusCode.ERROR, str(exc)[:1024]))
+
+
+class SpanBuilder:
+    """``SpanBuilder(tracer_provider).build(call, record)`` → the ended span."""
+
+    def __init__(self, tracer_provider: Any) -> None:
+        self._ids = _PresetIds()
+        self._tracer = trace.get_tracer("helicone_otel", __version__, tracer_provider=tracer_provider)
+        # The SDK tracer asks its id generator for the new span's ids; ours answers with the
+        # preset ones. A tracer without one (an API-only provider) makes no real spans anyway.
+        if hasattr(self._tracer, "id_generator"):
+            self._tracer.id_generator = self._ids
+
+    def build(self, call: Call, record: CallRecord) -> ReadableSpan | None:
+        """Start and end the span of ``call`` with its recorded times; returns it if recorded."""
+        self._ids.preset(call.trace_id, call.span_id)
+        attributes = {**record.attributes, **record.context} if record.context else record.attributes
+        span = self._tracer.start_span(
+            record.name,
+            context=call.parent,
+            kind=SpanKind.CLIENT,
+            attributes=attributes,
+            start_time=call.start_ns,
+        )
+        if call.error is not None:
+            record_error(span, call.error, call.end_ns)
+        span.end(end_time=call.end_ns)
+        return span if isinstance(span, ReadableSpan) else None
