@@ -27,6 +27,7 @@ from . import attributes as A
 from .capture.call import Recorder
 from .context import current_attributes
 from .cost import PriceBook, span_cost
+from .export.extract import request_id_of
 from .export.spans import record_error
 from .guard import report_once
 from .instrumentation._content import to_json
@@ -110,6 +111,8 @@ class Step:
             if recorder.options.capture_content and call_input is not _UNSET:
                 attrs[A.TOOL_CALL_ARGUMENTS] = call_input if isinstance(call_input, str) else to_json(call_input)
             span = recorder.tracer.start_span(span_name, kind=SpanKind.INTERNAL, attributes=attrs)
+            ids = span.get_span_context()
+            span.set_attribute(A.HELICONE_REQUEST_ID, request_id_of(ids.trace_id, ids.span_id))
             token = otel_context.attach(trace.set_span_in_context(span))
             return span, token, recorder
         except Exception as exc:  # noqa: BLE001

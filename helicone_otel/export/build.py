@@ -37,6 +37,6 @@ class RecordBuilder:
             if error is None and attributes.get(A.ERROR_TYPE):
                 error = str(attributes[A.ERROR_TYPE])
             start = item.start_time or 0
-            request_id = request_id_of(item.context.trace_id, item.context.span_id)
+            request_id = str(attributes.get(A.HELICONE_REQUEST_ID) or request_id_of(item.context.trace_id, item.context.span_id))
             return encode(step_log, attributes, request_id, start, item.end_time or start, error)
         return None

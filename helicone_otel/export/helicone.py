@@ -37,10 +37,12 @@ _CONTEXT_HEADERS = {
 # Keys whose values are prompt or completion text in the OpenAI and Anthropic shapes: with
 # content capture off (or over the size limit) every string under them is replaced.
 _CONTENT_KEYS = frozenset({
-    "content", "text", "arguments", "refusal", "input", "instructions", "system", "prompt", "messages",
+    "content", "text", "arguments", "refusal", "input", "instructions", "system", "prompt",
     "partial_json", "thinking", "output_text", "summary", "query", "documents", "b64_json", "transcript",
 })
 _TEXT_ONLY_KEYS = frozenset({"delta"})  # Responses stream: ``delta`` is the text itself
+# Structure inside content that is never text: kept so Helicone still parses the body.
+_STRUCTURE_KEYS = frozenset({"role", "type", "id", "call_id", "tool_call_id", "tool_use_id", "name", "model", "index", "status"})
 _LARGE_ARRAYS = frozenset({"embedding", "logprobs"})
 TRUNCATED = "[helicone_otel: content dropped, the record was over Helicone's 10 MiB limit]"
 
@@ -53,7 +55,7 @@ def header_value(value: str) -> str:
         ok = not any(c in value for c in "\r\n\0") and value == value.strip()
     except UnicodeEncodeError:
         ok = False
-    return value if ok else quote(value, safe=" !#$&'()*+,/:;=?@[]~")
+    return value if ok else quote(value, safe="!#$&'()*+,/:;=?@[]~")
 
 
 def meta_of(context: Mapping[str, str], request_id: str) -> dict[str, str]:
@@ -82,6 +84,8 @@ def redact(value: Any, marker: str = "", under_content: bool = False) -> Any:
                 out[key] = []
             elif key in _TEXT_ONLY_KEYS and isinstance(item, str):
                 out[key] = marker
+            elif key in _STRUCTURE_KEYS and not isinstance(item, (dict, list)):
+                out[key] = item
             else:
                 out[key] = redact(item, marker, under_content or key in _CONTENT_KEYS)
         return out

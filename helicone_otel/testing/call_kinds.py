@@ -1,7 +1,7 @@
 """Every call kind the instrumentation covers, made with the real SDKs against the bundled
 stand-in servers, exported to ``--base-url`` (the local collector, or the helicone-oracle).
 
-    python tools/call_kinds.py --base-url http://127.0.0.1:PORT [--only chat_sync,...] [--capture-off]
+    python -m helicone_otel.testing.call_kinds --base-url http://127.0.0.1:PORT [--only chat_sync,...]
 
 Used to check what Helicone stores for each kind (see ../shared/helicone-oracle/README.md) and by
 ``tools/record_call_kinds.py`` to record the test fixtures.
@@ -126,11 +126,11 @@ KINDS: dict[str, Callable[..., Any]] = {f.__name__: f for f in (
 )}
 
 
-def run(base_url: str, kinds: list[str], capture_content: bool = True) -> HeliconeAsyncLogger:
-    """Make each call kind once inside one session/user/properties context; flush."""
+def run(base_url: str, kinds: list[str], capture_content: bool = True, tracer_provider: Any = None) -> HeliconeAsyncLogger:
+    """Make each call kind once, each in its own session/user/properties context; flush."""
     logger = HeliconeAsyncLogger(base_url=base_url, api_key="x", capture_content=capture_content,
-                                 properties={"Environment": "dev"}).init()
-    with OpenAIStandIn(response_model="gpt-4o-mini-2024-07-18") as oai_server, AnthropicStandIn() as claude_server:
+                                 properties={"Environment": "dev"}, tracer_provider=tracer_provider).init()
+    with OpenAIStandIn() as oai_server, AnthropicStandIn() as claude_server:
         for kind in kinds:
             with helicone_otel.session(f"s-{kind}", path=f"/kinds/{kind}", name="Call kinds"), \
                     helicone_otel.user("u-42"), helicone_otel.properties(CallKind=kind):
