@@ -124,6 +124,8 @@ class Settings:
         enabled = _env_bool(env, ENV_ENABLED)
         if enabled is None:
             enabled = True
+        if _env_bool(env, ENV_OTEL_SDK_DISABLED):  # the standard switch turns us off too
+            enabled = False
 
         if api_key is not None and not isinstance(api_key, str):
             raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")

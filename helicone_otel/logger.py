@@ -5,8 +5,9 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import signal
+import sys
 import threading
-import weakref
 from typing import Any, Mapping, Optional, Sequence
 
 from opentelemetry import trace
@@ -28,6 +29,45 @@ from .export.spans import id_generator_of
 logger = logging.getLogger("helicone_otel")
 
 _EXIT_TIMEOUT_S = 0.5  # at exit, a dead or slow collector must not hold the process; call flush() to wait longer
+
+# The SDKs can be patched once: the logger whose init() ran last owns the patches.
+_active: "Optional[HeliconeAsyncLogger]" = None
+_active_lock = threading.Lock()
+_exit_hook_registered = False
+
+
+def _shutdown_active_at_exit() -> None:
+    # Held here, not through the user's reference: ``HeliconeAsyncLogger().init()`` with the
+    # result dropped must still send its queue at exit.
+    active = _active
+    if active is not None:
+        active.shutdown(_EXIT_TIMEOUT_S)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    # Containers stop with SIGTERM, whose default action kills the process before atexit runs:
+    # send what we have (bounded), then die of SIGTERM as the default would have.
+    _shutdown_active_at_exit()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _install_sigterm_handler() -> None:
+    """Only where nobody else handles SIGTERM, and only from the main thread (Python's rule)."""
+    try:
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError, AttributeError):  # no signals here (embedded interpreter, Windows)
+        pass
+
+
+def _register_child_exit(_: object = None) -> None:
+    # multiprocessing children leave through os._exit, which skips atexit; their own
+    # finalizers run first (Process._bootstrap → util._exit_function), so the child's calls
+    # are sent. Registered after the child's bootstrap, which clears inherited finalizers.
+    from multiprocessing import util
+
+    util.Finalize(None, _shutdown_active_at_exit, exitpriority=100)
 
 
 class HeliconeAsyncLogger:
@@ -70,17 +110,40 @@ class HeliconeAsyncLogger:
         self._recorder.defaults = self._defaults()
         self._lock = threading.Lock()
         self._initialized = False
-        self._shut_down = False
         self._tracer_provider: Optional[TracerProvider] = None
         self._pipeline: Optional[ExportPipeline] = None
         self._instrumentors: list[Any] = []
 
     # -- lifecycle ----------------------------------------------------------------------------
     def init(self) -> "HeliconeAsyncLogger":
-        """Start exporting and patch the SDKs. Idempotent; returns ``self``."""
+        """Start exporting and patch the SDKs; returns ``self``. Idempotent; after
+        ``shutdown()`` it starts again. A second logger's ``init()`` takes over from the first
+        (which is shut down, sending what it has): one logger is active at a time."""
+        global _active
+        with _active_lock:
+            previous = _active
+            if previous is not None and previous is not self:
+                logger.warning("helicone_otel: a second HeliconeAsyncLogger was initialised; it replaces the first")
+                previous.shutdown(_EXIT_TIMEOUT_S)
+            self._start()
+            if self._initialized:
+                _active = self
+                global _exit_hook_registered
+                if not _exit_hook_registered:
+                    # Registered after the user's TracerProvider (atexit runs last-in first):
+                    # our pending spans are built before their processors shut down.
+                    atexit.register(_shutdown_active_at_exit)
+                    _install_sigterm_handler()
+                    from multiprocessing import util
+
+                    util.register_after_fork(_register_child_exit, _register_child_exit)
+                    _exit_hook_registered = True
+        return self
+
+    def _start(self) -> None:
         with self._lock:
             if self._initialized or not self.settings.enabled:
-                return self
+                return
             providers = self._providers_to_instrument()
             provider = self._external_provider or TracerProvider(
                 resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", "helicone-otel")}),
@@ -99,9 +162,6 @@ class HeliconeAsyncLogger:
                 self._instrument(name)
             steps.set_recorder(provider.get_tracer("helicone_otel.steps"), self._recorder, self._price_book)
             self._initialized = True
-            ref = weakref.ref(self)
-            atexit.register(lambda: (lg := ref()) is not None and lg.shutdown(_EXIT_TIMEOUT_S))
-            return self
 
     def _providers_to_instrument(self) -> list[str]:
         requested = self.settings.providers
@@ -138,10 +198,11 @@ class HeliconeAsyncLogger:
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """Unpatch the SDKs, send what fits in ``timeout_s`` and stop. Also runs at exit."""
+        global _active
         with self._lock:
-            if not self._initialized or self._shut_down:
+            if not self._initialized:
                 return
-            self._shut_down = True
+            self._initialized = False
             for instrumentor in self._instrumentors:
                 try:
                     instrumentor.uninstrument()
@@ -149,6 +210,8 @@ class HeliconeAsyncLogger:
                     logger.exception("helicone_otel: uninstrument failed")
             self._instrumentors = []
             steps.set_recorder(None, None)
+        if _active is self:
+            _active = None
         if self._pipeline is not None:
             self._pipeline.shutdown(timeout_s)
         if self._external_provider is None and self._tracer_provider is not None:
