@@ -20,6 +20,8 @@ ENV_OTEL_CAPTURE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 ENV_OTEL_SDK_DISABLED = "OTEL_SDK_DISABLED"
 ENV_COLLECTOR_DB = "HELICONE_OTEL_DB"
 ENV_PRICES_FILE = "HELICONE_PRICES_FILE"
+ENV_STREAM_USAGE = "HELICONE_STREAM_USAGE"
+ENV_STREAM_USAGE_HOSTS = "HELICONE_STREAM_USAGE_HOSTS"
 
 DEFAULT_BASE_URL = "https://api.helicone.ai"
 EU_BASE_URL = "https://eu.api.helicone.ai"
@@ -97,6 +99,8 @@ class Settings:
     capture_content: bool = True
     enabled: bool = True
     prices: dict[str, Any] = field(default_factory=dict)
+    stream_usage: bool = True
+    stream_usage_hosts: frozenset[str] = frozenset()
 
     @property
     def trace_endpoint(self) -> str:
@@ -113,6 +117,8 @@ class Settings:
         properties: Optional[Mapping[str, str]] = None,
         capture_content: Optional[bool] = None,
         prices: Optional[Mapping[str, Mapping[str, Any]]] = None,
+        stream_usage: Optional[bool] = None,
+        stream_usage_hosts: Optional[Sequence[str]] = None,
         supported_providers: Sequence[str] = (),
         env: Mapping[str, str] = os.environ,
     ) -> "Settings":
@@ -174,6 +180,14 @@ class Settings:
                 raise TypeError("prices must be a mapping of model name to {'input': ..., 'output': ...}")
             merged_prices.update(prices)
 
+        if stream_usage is not None and not isinstance(stream_usage, bool):
+            raise TypeError(f"stream_usage must be a bool, got {type(stream_usage).__name__}")
+        usage = stream_usage if stream_usage is not None else _env_bool(env, ENV_STREAM_USAGE)
+        if stream_usage_hosts is None:
+            stream_usage_hosts = [h for h in env.get(ENV_STREAM_USAGE_HOSTS, "").split(",") if h.strip()]
+        if isinstance(stream_usage_hosts, str) or not all(isinstance(h, str) for h in stream_usage_hosts):
+            raise TypeError(f"stream_usage_hosts (or {ENV_STREAM_USAGE_HOSTS}) must be a list of host names")
+
         return cls(
             api_key=key,
             base_url=url,
@@ -182,6 +196,8 @@ class Settings:
             capture_content=capture,
             enabled=enabled,
             prices=merged_prices,
+            stream_usage=True if usage is None else usage,
+            stream_usage_hosts=frozenset(h.strip().lower() for h in stream_usage_hosts),
         )
 
 

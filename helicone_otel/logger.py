@@ -86,6 +86,8 @@ class HeliconeAsyncLogger:
         capture_content: Optional[bool] = None,
         tracer_provider: Optional[trace.TracerProvider] = None,
         prices: Optional[Mapping[str, Mapping[str, Any]]] = None,
+        stream_usage: Optional[bool] = None,
+        stream_usage_hosts: Optional[Sequence[str]] = None,
     ) -> None:
         self.settings = Settings.resolve(
             api_key=api_key,
@@ -94,6 +96,8 @@ class HeliconeAsyncLogger:
             properties=properties,
             capture_content=capture_content,
             prices=prices,
+            stream_usage=stream_usage,
+            stream_usage_hosts=stream_usage_hosts,
             supported_providers=instrumentation.supported_providers(),
         )
         if tracer_provider is not None and not hasattr(tracer_provider, "add_span_processor"):
@@ -104,7 +108,13 @@ class HeliconeAsyncLogger:
         self._external_provider = tracer_provider
         self._price_book = PriceBook(self.settings.prices)
         # Until init() there is nowhere to send calls; the recorder is live from then on.
-        self._recorder = Recorder(submit=lambda item: None, id_generator=None, capture_content=self.settings.capture_content)
+        self._recorder = Recorder(
+            submit=lambda item: None,
+            id_generator=None,
+            capture_content=self.settings.capture_content,
+            stream_usage=self.settings.stream_usage,
+            stream_usage_hosts=self.settings.stream_usage_hosts,
+        )
         self._static_properties = property_attributes(self.settings.properties, "properties")
         self._process_properties: dict[str, str] = {}
         self._recorder.defaults = self._defaults()

@@ -97,3 +97,24 @@ def provider_for(base_url: str, azure_client: bool = False) -> tuple[str, Option
     if port == _OLLAMA_PORT:
         return "ollama", host or None, port
     return OPENAI, host or None, port
+
+
+# Where asking for ``stream_options.include_usage`` is known to be accepted. Elsewhere the
+# request goes untouched: Azure API versions before 2024-09-01 and several OpenAI-compatible
+# servers answer 400 "Unrecognized request argument supplied: stream_options"
+# (openai/openai-python#1469), so an unknown host would fail only because we are installed.
+_STREAM_USAGE_HOSTS = ("api.openai.com",)
+_AZURE_HOSTS = ("openai.azure.com", "cognitiveservices.azure.com")
+AZURE_STREAM_USAGE_SINCE = "2024-09-01"
+
+
+@lru_cache(maxsize=256)
+def accepts_stream_usage(base_url: str, azure_api_version: Optional[str], extra_hosts: frozenset[str] = frozenset()) -> bool:
+    """True when the endpoint at ``base_url`` accepts ``stream_options.include_usage``
+    (``extra_hosts``: hosts the user vouches for)."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in extra_hosts:
+        return True
+    if azure_api_version is not None or any(host == h or host.endswith("." + h) for h in _AZURE_HOSTS):
+        return (azure_api_version or "")[:10] >= AZURE_STREAM_USAGE_SINCE
+    return any(host == h or host.endswith("." + h) for h in _STREAM_USAGE_HOSTS)

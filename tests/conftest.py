@@ -44,6 +44,7 @@ def make_logger(collector, capture):
         kwargs.setdefault("base_url", collector.url)
         kwargs.setdefault("tracer_provider", capture.tracer_provider)
         kwargs.setdefault("providers", ["openai", "anthropic"])
+        kwargs.setdefault("stream_usage_hosts", ["127.0.0.1"])  # the stand-in accepts stream_options
         logger = HeliconeAsyncLogger(**kwargs)
         made.append(logger)
         return logger.init()

@@ -119,7 +119,7 @@ def test_stream_user_asked_for_usage_keeps_usage_chunk(logger, client, capture):
 
 
 def test_stream_usage_request_can_be_switched_off(logger, client, capture, openai_server):
-    logger._recorder.stream_usage = False
+    logger._recorder.stream_usage = False  # as HeliconeAsyncLogger(stream_usage=False)
     list(client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True))
     assert "stream_options" not in openai_server.chat_requests[-1]
     a = only_span(capture).attributes
@@ -242,3 +242,41 @@ def test_shutdown_uninstruments(logger, client, capture):
     client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
     assert capture.llm_spans() == []
     assert "request" not in openai.OpenAI.__dict__
+
+
+def test_stream_usage_is_asked_only_where_the_endpoint_accepts_it(make_logger, capture):
+    """An endpoint that rejects ``stream_options`` (old Azure API versions, many compatible
+    servers) must work exactly as without us: the request goes untouched."""
+    from helicone_otel.testing import OpenAIStandIn
+
+    make_logger(stream_usage_hosts=[])
+    with OpenAIStandIn(reject_stream_options=True) as server:
+        old_azure = openai.AzureOpenAI(azure_endpoint=server.origin, api_key="k", api_version="2024-06-01", max_retries=0)
+        chunks = list(old_azure.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True))
+        assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == REPLY
+        compatible = openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0)
+        assert list(compatible.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True))
+        assert all("stream_options" not in body for body in server.chat_requests)
+    spans = capture.llm_spans()
+    assert len(spans) == 2 and all(A.USAGE_INPUT_TOKENS not in s.attributes for s in spans)
+    assert all(s.status.status_code is StatusCode.UNSET for s in spans)
+
+
+def test_new_azure_versions_and_openai_get_stream_usage():
+    from helicone_otel.providers import accepts_stream_usage
+
+    assert accepts_stream_usage("https://api.openai.com/v1/", None)
+    assert accepts_stream_usage("https://x.openai.azure.com/openai/", "2024-10-21")
+    assert accepts_stream_usage("https://x.openai.azure.com/openai/", "2025-01-01-preview")
+    assert not accepts_stream_usage("https://x.openai.azure.com/openai/", "2024-06-01")
+    assert not accepts_stream_usage("http://127.0.0.1:8000/v1", None)
+    assert accepts_stream_usage("http://127.0.0.1:8000/v1", None, frozenset({"127.0.0.1"}))
+
+
+def test_a_providers_own_usage_chunk_stays_visible():
+    """Only the chunk our request caused is held back (its ``choices`` is an empty list)."""
+    from helicone_otel.instrumentation.openai._chat import is_injected_usage_chunk
+
+    assert is_injected_usage_chunk({"choices": [], "usage": {"prompt_tokens": 1}})
+    assert not is_injected_usage_chunk({"choices": None, "usage": {"prompt_tokens": 1}})
+    assert not is_injected_usage_chunk({"choices": [{"index": 0}], "usage": {"prompt_tokens": 1}})

@@ -71,7 +71,7 @@ class Recorder:
     """What the caller's thread needs from the logger: its switches, the process-wide context
     defaults (a mapping replaced, never mutated) and where a finished call goes."""
 
-    __slots__ = ("enabled", "capture_content", "stream_usage", "defaults", "submit", "id_generator")
+    __slots__ = ("enabled", "capture_content", "stream_usage", "stream_usage_hosts", "defaults", "submit", "id_generator")
 
     def __init__(
         self,
@@ -79,10 +79,12 @@ class Recorder:
         id_generator: Any,
         capture_content: bool = True,
         stream_usage: bool = True,
+        stream_usage_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self.enabled = True
         self.capture_content = capture_content
         self.stream_usage = stream_usage
+        self.stream_usage_hosts = stream_usage_hosts
         self.defaults: Mapping[str, str] = {}
         self.submit = submit
         self.id_generator = id_generator

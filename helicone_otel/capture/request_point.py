@@ -66,15 +66,14 @@ def _with_usage_requested(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     return args, {**kwargs, "options": patched}
 
 
-def _wants_usage(call: Call, recorder: Recorder, is_azure: Callable[[Any], bool]) -> bool:
+def _wants_usage(call: Call, recorder: Recorder, accepts: Callable[[Any, frozenset[str]], bool]) -> bool:
     body = call.request
     if not (body.get("stream") and call.endpoint.stream_usage and recorder.stream_usage):
         return False
     stream_options = body.get("stream_options")
     if isinstance(stream_options, dict) and "include_usage" in stream_options:
         return False
-    # Azure API versions before 2024-09-01 answer 400 to stream_options (openai-python#1469).
-    return not is_azure(call.client)
+    return accepts(call.client, recorder.stream_usage_hosts)
 
 
 def _detach(call: Call) -> None:
@@ -87,14 +86,14 @@ def _detach(call: Call) -> None:
 
 
 def make_request_wrappers(
-    recorder: Recorder, endpoints: Mapping[str, Endpoint], sdk: str, is_azure: Callable[[Any], bool]
+    recorder: Recorder, endpoints: Mapping[str, Endpoint], sdk: str, accepts_stream_usage: Callable[[Any, frozenset[str]], bool]
 ) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """wrapt wrappers for the sync and async ``request`` methods of one SDK."""
     preparing = f"recording an {sdk} call"
 
     def begin(instance: Any, args: tuple, kwargs: dict) -> tuple[Call | None, tuple, dict]:
         call = guard(preparing, _begin, recorder, endpoints, instance, args, kwargs)
-        if call is not None and guard(preparing, _wants_usage, call, recorder, is_azure):
+        if call is not None and guard(preparing, _wants_usage, call, recorder, accepts_stream_usage):
             changed = guard("requesting stream usage", _with_usage_requested, args, kwargs)
             if changed is not None:
                 args, kwargs = changed
@@ -167,13 +166,14 @@ class RequestPointInstrumentor(BaseInstrumentor):
         raise NotImplementedError
 
     @staticmethod
-    def is_azure(client: Any) -> bool:
-        """True for a client of Azure OpenAI (asked only for streams)."""
+    def accepts_stream_usage(client: Any, extra_hosts: frozenset[str]) -> bool:
+        """True when ``client``'s endpoint accepts a request for stream usage (asked only for
+        streams of endpoints that have the option)."""
         return False
 
     def _instrument(self, **kwargs: Any) -> None:
         recorder = kwargs["recorder"]
-        sync_request, async_request = make_request_wrappers(recorder, self.endpoints, self.sdk_name, self.is_azure)
+        sync_request, async_request = make_request_wrappers(recorder, self.endpoints, self.sdk_name, self.accepts_stream_usage)
         sync_class, async_class = self.request_classes()
         self._patches = [Patch(sync_class, "request", sync_request), Patch(async_class, "request", async_request)]
 

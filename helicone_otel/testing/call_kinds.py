@@ -129,7 +129,8 @@ KINDS: dict[str, Callable[..., Any]] = {f.__name__: f for f in (
 def run(base_url: str, kinds: list[str], capture_content: bool = True, tracer_provider: Any = None) -> HeliconeAsyncLogger:
     """Make each call kind once, each in its own session/user/properties context; flush."""
     logger = HeliconeAsyncLogger(base_url=base_url, api_key="x", capture_content=capture_content,
-                                 properties={"Environment": "dev"}, tracer_provider=tracer_provider).init()
+                                 properties={"Environment": "dev"}, tracer_provider=tracer_provider,
+                                 stream_usage_hosts=["127.0.0.1"]).init()
     with OpenAIStandIn() as oai_server, AnthropicStandIn() as claude_server:
         for kind in kinds:
             with helicone_otel.session(f"s-{kind}", path=f"/kinds/{kind}", name="Call kinds"), \

@@ -48,8 +48,11 @@ class OpenAIStandIn(StandInServer):
         cached_tokens: int = 0,
         reasoning_tokens: int = 0,
         chunk_delay_s: float = 0.0,
+        reject_stream_options: bool = False,
     ) -> None:
         super().__init__()
+        # Like Azure API versions before 2024-09-01 and several OpenAI-compatible servers.
+        self.reject_stream_options = reject_stream_options
         self.reply = reply
         self.response_model = response_model
         self.cached_tokens = cached_tokens
@@ -130,6 +133,9 @@ class OpenAIStandIn(StandInServer):
         }
 
     def _chat(self, body: dict[str, Any], headers: dict[str, str]) -> Reply:
+        if self.reject_stream_options and "stream_options" in body:
+            return Reply(400, {"error": {"message": "Unrecognized request argument supplied: stream_options",
+                                         "type": "invalid_request_error", "param": None, "code": None}})
         tool, self._tool_call = self._tool_call, None
         head = {
             "id": f"chatcmpl-standin-{next(_ids)}",

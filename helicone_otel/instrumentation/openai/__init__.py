@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from ...capture.call import Endpoint
 from ...capture.request_point import RequestPointInstrumentor
-from ...providers import provider_for
+from ...providers import accepts_stream_usage, provider_for
 from . import _chat, _completions, _embeddings, _media, _responses
 
 _AZURE_CLIENTS = frozenset({"AzureOpenAI", "AsyncAzureOpenAI"})
@@ -19,6 +19,11 @@ _AZURE_CLIENTS = frozenset({"AzureOpenAI", "AsyncAzureOpenAI"})
 
 def _is_azure(client: Any) -> bool:
     return type(client).__name__ in _AZURE_CLIENTS
+
+
+def _accepts_stream_usage(client: Any, extra_hosts: frozenset[str]) -> bool:
+    version = getattr(client, "_api_version", None) if _is_azure(client) else None
+    return accepts_stream_usage(str(client.base_url), version, extra_hosts)
 
 
 def provider_of(client: Any) -> tuple[str, Optional[str], Optional[int]]:
@@ -67,7 +72,7 @@ class OpenAIInstrumentor(RequestPointInstrumentor):
     sdk_name = "OpenAI"
     endpoints = _ENDPOINTS
     _instruments = ("openai >= 1.0",)
-    is_azure = staticmethod(_is_azure)
+    accepts_stream_usage = staticmethod(_accepts_stream_usage)
 
     def request_classes(self) -> tuple[type, type]:
         import openai

@@ -259,5 +259,7 @@ class ChatStreamAccumulator:
 
 
 def is_injected_usage_chunk(chunk: Any) -> bool:
-    """The trailing usage-only chunk OpenAI sends when ``include_usage`` is on."""
-    return not field(chunk, "choices") and field(chunk, "usage") is not None
+    """The trailing usage-only chunk OpenAI sends when ``include_usage`` is on: ``choices`` is
+    an empty list. A provider's own usage chunk (``choices: null``) is the user's to see."""
+    choices = field(chunk, "choices")
+    return isinstance(choices, list) and not choices and field(chunk, "usage") is not None
