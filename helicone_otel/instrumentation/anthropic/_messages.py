@@ -167,12 +167,12 @@ class MessageStreamAccumulator:
             return
         elif kind == "content_block_start":
             block = field(event, "content_block")
-            self._blocks[field(event, "index", 0)] = {
+            self._blocks[(field(event, "index") or 0)] = {
                 "type": field(block, "type"), "id": field(block, "id"), "name": field(block, "name"),
                 "text": [field(block, "text") or field(block, "thinking") or ""], "json": [],
             }
         elif kind == "content_block_delta":
-            slot = self._blocks.get(field(event, "index", 0))
+            slot = self._blocks.get((field(event, "index") or 0))
             delta = field(event, "delta")
             if slot is None or delta is None:
                 return

@@ -203,7 +203,7 @@ class ChatStreamAccumulator:
         if usage is not None:
             self._usage = usage
         for choice in field(chunk, "choices") or ():
-            index = field(choice, "index", 0)
+            index = (field(choice, "index") or 0)
             state = self._choices.get(index)
             if state is None:
                 state = self._choices[index] = _ChoiceState()
@@ -227,7 +227,7 @@ class ChatStreamAccumulator:
                 state.refusal.append(refusal)
             for call in field(delta, "tool_calls") or ():
                 slot = state.tool_calls.setdefault(
-                    field(call, "index", 0), {"type": "tool_call", "id": None, "name": None, "arguments": ""}
+                    (field(call, "index") or 0), {"type": "tool_call", "id": None, "name": None, "arguments": ""}
                 )
                 if field(call, "id"):
                     slot["id"] = field(call, "id")

@@ -61,7 +61,7 @@ class CompletionStreamAccumulator:
         if field(chunk, "usage") is not None:
             self._usage = field(chunk, "usage")
         for choice in field(chunk, "choices") or ():
-            index = field(choice, "index", 0)
+            index = (field(choice, "index") or 0)
             if self._capture:
                 self._text.setdefault(index, []).append(field(choice, "text") or "")
             else:
