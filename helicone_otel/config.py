@@ -140,6 +140,9 @@ class Settings:
             key = key.strip()
             if not key:
                 raise ValueError(f"api_key (or {ENV_API_KEY}) is empty")
+            if any(c.isspace() or ord(c) < 32 or ord(c) > 126 for c in key):
+                # It goes into an HTTP header: a CR/LF or non-ASCII key fails every export.
+                raise ValueError(f"api_key (or {ENV_API_KEY}) {mask_key(key)!r} contains whitespace or non-ASCII characters")
 
         if base_url is not None and not isinstance(base_url, str):
             raise TypeError(f"base_url must be a str, got {type(base_url).__name__}")
@@ -215,7 +218,14 @@ def _prices_from_file(env: Mapping[str, str]) -> dict[str, Any]:
     return loaded
 
 
+def mask_key(key: str) -> str:
+    """An API key as it may appear in messages: a short prefix, the rest hidden."""
+    return key[:12] + "…" if len(key) > 16 else key[:4] + "…"
+
+
 def _validate_url(url: str) -> str:
+    if any(c in url.strip() for c in "\r\n\t ") or any(ord(c) < 32 for c in url):
+        raise ValueError(f"base_url (or {ENV_BASE_URL}) {url!r} contains whitespace or control characters")
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(

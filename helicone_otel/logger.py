@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -88,6 +88,7 @@ class HeliconeAsyncLogger:
         prices: Optional[Mapping[str, Mapping[str, Any]]] = None,
         stream_usage: Optional[bool] = None,
         stream_usage_hosts: Optional[Sequence[str]] = None,
+        redact: Optional[Callable[[str], str]] = None,
     ) -> None:
         self.settings = Settings.resolve(
             api_key=api_key,
@@ -105,6 +106,9 @@ class HeliconeAsyncLogger:
                 "tracer_provider must be an opentelemetry.sdk.trace.TracerProvider "
                 f"(something with add_span_processor), got {type(tracer_provider).__name__}"
             )
+        if redact is not None and not callable(redact):
+            raise TypeError(f"redact must be a function of one str returning a str, got {type(redact).__name__}")
+        self._redact = redact
         self._external_provider = tracer_provider
         self._price_book = PriceBook(self.settings.prices)
         # Until init() there is nowhere to send calls; the recorder is live from then on.
@@ -162,7 +166,7 @@ class HeliconeAsyncLogger:
                 **({} if os.environ.get("OTEL_TRACES_SAMPLER") else {"sampler": ALWAYS_ON}),
             )
             url, key = self.settings.base_url + CUSTOM_LOG_PATH, self.settings.api_key
-            self._pipeline = ExportPipeline(RecordBuilder(provider, self._price_book), lambda: HeliconeSender(url, key))
+            self._pipeline = ExportPipeline(RecordBuilder(provider, self._price_book, self._redact), lambda backoff, errors: HeliconeSender(url, key, backoff, errors))
             self._recorder.submit = self._pipeline.enqueue
             if hasattr(provider, "add_span_processor"):
                 FlushHook(self._pipeline).install(provider)
@@ -170,7 +174,7 @@ class HeliconeAsyncLogger:
             self._tracer_provider = provider
             for name in providers:
                 self._instrument(name)
-            steps.set_recorder(provider.get_tracer("helicone_otel.steps"), self._recorder, self._price_book)
+            steps.set_recorder(provider.get_tracer("helicone_otel.steps"), self._recorder, self._price_book, self._redact)
             self._initialized = True
 
     def _providers_to_instrument(self) -> list[str]:

@@ -42,23 +42,32 @@ class _Recorder:
     """Where steps go: the tracer, switches and prices of the initialised logger (None before
     init). An ended step span is handed to ``options.submit`` for its Helicone record."""
 
-    __slots__ = ("tracer", "options", "price_book")
+    __slots__ = ("tracer", "options", "price_book", "mask")
 
-    def __init__(self, tracer: trace.Tracer, options: Recorder, price_book: Optional[PriceBook]) -> None:
+    def __init__(self, tracer: trace.Tracer, options: Recorder, price_book: Optional[PriceBook], mask: Optional[Callable[[str], str]]) -> None:
         self.tracer = tracer
         self.options = options
         self.price_book = price_book
+        self.mask = mask
+
+    def text(self, value: Any) -> str:
+        """A step's input or output as recorded: JSON (or the string itself), masked."""
+        text = value if isinstance(value, str) else to_json(value)
+        return self.mask(text) if self.mask is not None else text
 
 
 _recorder: Optional[_Recorder] = None
 _recorder_lock = threading.Lock()
 
 
-def set_recorder(tracer: Optional[trace.Tracer], options: Optional[Recorder], price_book: Optional[PriceBook] = None) -> None:
+def set_recorder(
+    tracer: Optional[trace.Tracer], options: Optional[Recorder], price_book: Optional[PriceBook] = None,
+    mask: Optional[Callable[[str], str]] = None,
+) -> None:
     """Called by the logger at init (and with None at shutdown)."""
     global _recorder
     with _recorder_lock:
-        _recorder = None if tracer is None or options is None else _Recorder(tracer, options, price_book)
+        _recorder = None if tracer is None or options is None else _Recorder(tracer, options, price_book, mask)
 
 
 def _context_attributes(options: Recorder) -> dict[str, str]:
@@ -109,7 +118,7 @@ class Step:
                 attrs[A.OPERATION_NAME] = "execute_tool"
                 span_name = f"execute_tool {self.name}"
             if recorder.options.capture_content and call_input is not _UNSET:
-                attrs[A.TOOL_CALL_ARGUMENTS] = call_input if isinstance(call_input, str) else to_json(call_input)
+                attrs[A.TOOL_CALL_ARGUMENTS] = recorder.text(call_input)
             span = recorder.tracer.start_span(span_name, kind=SpanKind.INTERNAL, attributes=attrs)
             ids = span.get_span_context()
             span.set_attribute(A.HELICONE_REQUEST_ID, request_id_of(ids.trace_id, ids.span_id))
@@ -137,9 +146,9 @@ class Step:
                         usage = {**usage, A.USAGE_COST: cost}
                 span.set_attributes(usage)
             if output is not _UNSET and options.capture_content:
-                span.set_attribute(A.TOOL_CALL_RESULT, output if isinstance(output, str) else to_json(output))
+                span.set_attribute(A.TOOL_CALL_RESULT, recorder.text(output))
             if exc is not None:
-                record_error(span, exc)
+                record_error(span, exc, capture_content=options.capture_content, mask=recorder.mask)
         except Exception as err:  # noqa: BLE001
             report_once("ending a custom step", err)
         finally:

@@ -98,7 +98,7 @@ def test_queue_full_drops_are_counted_exactly(collector):
             release.wait(5)
         return _tool_log(i)
 
-    pipeline = ExportPipeline(build, lambda: HeliconeSender(collector.url + CUSTOM_LOG_PATH, None), max_queue_size=10, senders=1)
+    pipeline = ExportPipeline(build, lambda backoff, errors: HeliconeSender(collector.url + CUSTOM_LOG_PATH, None, backoff, errors), max_queue_size=10, senders=1)
     pipeline.enqueue(0)
     assert started.wait(5)
     for i in range(1, 25):

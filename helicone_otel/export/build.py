@@ -3,7 +3,7 @@ body; an ended step span becomes its Helicone body."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from opentelemetry.sdk.trace import ReadableSpan
 
@@ -19,13 +19,14 @@ from .spans import SpanBuilder
 class RecordBuilder:
     """``RecordBuilder(tracer_provider, price_book)(item) -> bytes | None``."""
 
-    def __init__(self, tracer_provider: Any, price_book: Optional[PriceBook]) -> None:
-        self._spans = SpanBuilder(tracer_provider)
+    def __init__(self, tracer_provider: Any, price_book: Optional[PriceBook], mask: Optional[Callable[[str], str]] = None) -> None:
+        self._spans = SpanBuilder(tracer_provider, mask)
         self._price_book = price_book
+        self._mask = mask
 
     def __call__(self, item: Any) -> Optional[bytes]:
         if isinstance(item, Call):
-            record = read_call(item, self._price_book)
+            record = read_call(item, self._price_book, self._mask)
             # A span that cannot be built must not cost the Helicone record.
             guard("building a span", self._spans.build, item, record)
             return encode(custom_log, item, record)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from .. import attributes as A
 from ..capture.call import Call
@@ -50,6 +50,17 @@ def request_id_of(trace_id: int, span_id: int) -> str:
     return str(uuid.UUID(int=((trace_id >> 64) << 64) | span_id, version=4))
 
 
+def mask_strings(value: Any, mask: Callable[[str], str]) -> Any:
+    """A copy of a JSON-like value with ``mask`` applied to every string in it."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {key: mask_strings(item, mask) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_strings(item, mask) for item in value]
+    return value
+
+
 def _status_of(exc: BaseException) -> int:
     status = getattr(exc, "status_code", None)
     # No HTTP answer (timeout, connection reset, our cancellation): Helicone's own manual
@@ -83,12 +94,13 @@ def _context(call: Call) -> Mapping[str, str]:
     return {**call.defaults, **call.context} if call.context else call.defaults
 
 
-def read_call(call: Call, price_book: PriceBook | None) -> CallRecord:
-    """Everything the span and the Helicone body need, from the call's own references."""
+def read_call(call: Call, price_book: PriceBook | None, mask: Callable[[str], str] | None = None) -> CallRecord:
+    """Everything the span and the Helicone body need, from the call's own references.
+    ``mask`` (the user's redaction hook) sees every string before anything is built from it."""
     endpoint = call.endpoint
     capture = call.capture_content
     provider, host, port = endpoint.provider_of(call.client) if endpoint.provider_of else ("openai", None, None)
-    request = call.request
+    request = call.request if mask is None else mask_strings(call.request, mask)
     model = request.get("model")
     model = model if isinstance(model, str) else ""
     attrs: dict[str, Any] = {
@@ -109,6 +121,8 @@ def read_call(call: Call, price_book: PriceBook | None) -> CallRecord:
     result = call.result
     if call.chunks is not None:
         chunks = [c for c in (guard("reading a stream chunk", to_dict, c) for c in call.chunks) if isinstance(c, dict)]
+        if mask is not None:
+            chunks = mask_strings(chunks, mask)
         if endpoint.accumulator is not None:
             accumulator = endpoint.accumulator(capture)
             for chunk in chunks:
@@ -126,12 +140,16 @@ def read_call(call: Call, price_book: PriceBook | None) -> CallRecord:
         else:
             dumped = guard("reading a response", to_dict, result)
             response = dumped if isinstance(dumped, dict) else None
+        if response is not None and mask is not None:
+            response = mask_strings(response, mask)
         if response is not None:
             attrs.update(guard("reading a response", endpoint.response_attributes, response, capture) or {})
     if call.error is not None:
         status = _status_of(call.error)
         if call.chunks is None:
             response = _error_body(call.error)
+            if mask is not None:
+                response = mask_strings(response, mask)
     if price_book is not None:
         cost = guard("computing cost", span_cost, price_book, provider, model, attrs)
         if cost is not None:

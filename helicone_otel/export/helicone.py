@@ -37,7 +37,7 @@ _CONTEXT_HEADERS = {
 # Keys whose values are prompt or completion text in the OpenAI and Anthropic shapes: with
 # content capture off (or over the size limit) every string under them is replaced.
 _CONTENT_KEYS = frozenset({
-    "content", "text", "arguments", "refusal", "input", "instructions", "system", "prompt",
+    "content", "text", "arguments", "refusal", "input", "instructions", "system", "prompt", "message",
     "partial_json", "thinking", "output_text", "summary", "query", "documents", "b64_json", "transcript",
 })
 _TEXT_ONLY_KEYS = frozenset({"delta"})  # Responses stream: ``delta`` is the text itself
@@ -55,7 +55,7 @@ def header_value(value: str) -> str:
         ok = not any(c in value for c in "\r\n\0") and value == value.strip()
     except UnicodeEncodeError:
         ok = False
-    return value if ok else quote(value, safe="!#$&'()*+,/:;=?@[]~")
+    return value if ok else quote(value, safe="!#$&'()*+,/:;=?@[]~", errors="replace")
 
 
 def meta_of(context: Mapping[str, str], request_id: str) -> dict[str, str]:
@@ -151,10 +151,15 @@ def custom_log(call: Call, record: CallRecord, marker: str | None = None) -> dic
 def encode(body_of: Any, *args: Any) -> bytes:
     """``body_of(*args)`` as JSON bytes under Helicone's limit: an oversized record is sent
     again with its content replaced by a visible marker, so its metrics still arrive."""
-    data = json.dumps(body_of(*args), ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    data = _dumps(body_of(*args))
     if len(data) <= MAX_BODY_BYTES:
         return data
-    return json.dumps(body_of(*args, TRUNCATED), ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return _dumps(body_of(*args, TRUNCATED))
+
+
+def _dumps(body: Any) -> bytes:
+    # A lone surrogate (``surrogateescape`` input) costs that character, not the record.
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8", "replace")
 
 
 def _maybe_json(value: Any) -> Any:

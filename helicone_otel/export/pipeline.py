@@ -19,14 +19,14 @@ import queue
 import threading
 import time
 import weakref
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Optional
 
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.trace import SpanProcessor
 
 from ..guard import report_once
-from .sender import HeliconeSender
+from .sender import Backoff, HeliconeSender
 
 logger = logging.getLogger("helicone_otel")
 
@@ -46,6 +46,9 @@ class ExportStats:
     dropped_shutdown: int = 0
     queued: int = 0
     last_error: Optional[str] = None
+    # The last error of each kind (``HTTP 429``, ``ConnectionRefusedError``, ``build``, …): a later
+    # success or another kind of failure never hides the cause of earlier drops.
+    errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def dropped(self) -> int:
@@ -60,9 +63,10 @@ class ExportPipeline:
     def __init__(
         self,
         build: Callable[[Any], Optional[bytes]],
-        make_sender: Callable[[], HeliconeSender],
+        make_sender: Callable[[Backoff, dict[str, str]], HeliconeSender],
         *,
         max_queue_size: int = 4096,
+        max_queue_bytes: int = 64 * 1024 * 1024,
         senders: int = 4,
     ) -> None:
         self._build = build
@@ -71,7 +75,7 @@ class ExportPipeline:
         self._gate_at = max(1, max_queue_size // 4)
         self._wake_at = min(64, self._gate_at)
         self._sender_count = max(1, senders)
-        self._max_bodies = 2 * self._sender_count  # encoded and waiting for a connection
+        self._max_bytes = max_queue_bytes
         self._closed = False
         self._stopping = threading.Event()
         self._deadline = float("inf")
@@ -88,11 +92,12 @@ class ExportPipeline:
         self._lock = threading.Lock()
         self._stats = ExportStats()
         self._busy = 0  # taken off the queue and not yet sent or dropped (under _lock)
+        self._bytes = 0  # encoded bodies waiting for a sender (under _lock)
         self._abandoned = False
         self._next_gate = 0.0
         self._wake = threading.Event()
-        self._sent = threading.Event()
-        self._senders = [self._make_sender() for _ in range(self._sender_count)]
+        backoff = Backoff()
+        self._senders = [self._make_sender(backoff, self._stats.errors) for _ in range(self._sender_count)]
         self._threads = [threading.Thread(target=self._run_builder, name="helicone-otel-build", daemon=True)]
         self._threads += [
             threading.Thread(target=self._run_sender, args=(s,), name=f"helicone-otel-send-{i}", daemon=True)
@@ -154,12 +159,16 @@ class ExportPipeline:
                     if body is None:
                         self._finish()
                         continue
-                    # The senders are behind (a slow collector): wait here, so the backlog stays
-                    # in the call queue, where the caller's gate and the one drop count see it.
-                    while bodies.qsize() >= self._max_bodies and not self._stopping.is_set():
-                        self._sent.wait(_POLL_S)
-                        self._sent.clear()
-                    bodies.put(body)
+                    # Memory is bounded in bytes where records wait longest (a slow or down
+                    # collector): encoded bodies, not a count of calls of unknown size.
+                    with self._lock:
+                        full = self._bytes + len(body) > self._max_bytes
+                        if not full:
+                            self._bytes += len(body)
+                    if full:
+                        self._finish(full=1, error="queue full: more than max_queue_bytes waiting for the collector")
+                    else:
+                        bodies.put(body)
                 self._maybe_report()
                 if self._stopping.is_set():
                     return
@@ -175,11 +184,12 @@ class ExportPipeline:
                     if self._stopping.is_set() and not self._threads[0].is_alive():
                         return
                     continue
+                with self._lock:
+                    self._bytes -= len(body)
                 if self._stopping.is_set() and time.monotonic() >= self._deadline:
                     self._finish(shutdown=1)
                     continue
                 delivered = sender.send(body, self._deadline, self._stopping)
-                self._sent.set()
                 if delivered:
                     self._finish(exported=1)
                 else:
@@ -196,6 +206,8 @@ class ExportPipeline:
             stats.dropped_shutdown += shutdown
             if error:
                 stats.last_error = error
+                if error.startswith("build"):
+                    stats.errors["build"] = error
             self._busy -= 1
 
     def _maybe_report(self) -> None:
@@ -226,6 +238,7 @@ class ExportPipeline:
         """A snapshot of the counters."""
         with self._lock:
             snapshot = ExportStats(**{f.name: getattr(self._stats, f.name) for f in fields(ExportStats)})
+            snapshot.errors = dict(self._stats.errors)  # written by the senders too
         snapshot.queued = max(0, self.pending())
         return snapshot
 

@@ -4,7 +4,7 @@ caller recorded, through the TracerProvider's own tracer (sampler, limits, proce
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan
@@ -46,17 +46,31 @@ def error_type(exc: BaseException) -> str:
     return str(status) if isinstance(status, int) else type(exc).__qualname__
 
 
-def record_error(span: trace.Span, exc: BaseException, timestamp: int | None = None) -> None:
-    """Mark ``span`` failed by ``exc``: ``error.type``, one exception event, ERROR status."""
-    span.set_attribute(A.ERROR_TYPE, error_type(exc))
-    span.record_exception(exc, timestamp=timestamp)
-    span.set_status(Status(StatusCode.ERROR, str(exc)[:1024]))
+def record_error(
+    span: trace.Span, exc: BaseException, timestamp: int | None = None, capture_content: bool = True,
+    mask: Callable[[str], str] | None = None,
+) -> None:
+    """Mark ``span`` failed by ``exc``: ``error.type``, one exception event, ERROR status.
+
+    An error message is content (a provider's 401 can echo the key, a 400 the prompt): with
+    capture off only the error's type leaves the process, and ``mask`` sees every message."""
+    kind = error_type(exc)
+    span.set_attribute(A.ERROR_TYPE, kind)
+    message = str(exc)[:1024] if capture_content else kind
+    if mask is not None and capture_content:
+        message = mask(message)
+    if capture_content and mask is None:
+        span.record_exception(exc, timestamp=timestamp)
+    else:
+        span.record_exception(exc, attributes={"exception.message": message, "exception.stacktrace": ""}, timestamp=timestamp)
+    span.set_status(Status(StatusCode.ERROR, message))
 
 
 class SpanBuilder:
     """``SpanBuilder(tracer_provider).build(call, record)`` → the ended span."""
 
-    def __init__(self, tracer_provider: Any) -> None:
+    def __init__(self, tracer_provider: Any, mask: Callable[[str], str] | None = None) -> None:
+        self._mask = mask
         self._ids = _PresetIds()
         self._tracer = trace.get_tracer("helicone_otel", __version__, tracer_provider=tracer_provider)
         # The SDK tracer asks its id generator for the new span's ids; ours answers with the
@@ -76,6 +90,6 @@ class SpanBuilder:
             start_time=call.start_ns,
         )
         if call.error is not None:
-            record_error(span, call.error, call.end_ns)
+            record_error(span, call.error, call.end_ns, call.capture_content, self._mask)
         span.end(end_time=call.end_ns)
         return span if isinstance(span, ReadableSpan) else None

@@ -24,17 +24,18 @@ class HttpTransport:
         self._timeout = timeout_s
         self._conn: Optional[http.client.HTTPConnection] = None
 
-    def post(self, body: bytes, timeout_s: Optional[float] = None) -> tuple[int, bytes]:
-        """Send ``body``; return (status, response body). Raises OSError/HTTPException on
-        connection failures."""
+    def post(self, body: bytes, timeout_s: Optional[float] = None) -> tuple[int, bytes, Optional[str]]:
+        """Send ``body``; return (status, response body, Retry-After header). Raises
+        OSError/HTTPException on connection failures."""
         conn = self._conn
         if conn is None:
             cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-            conn = self._conn = cls(self._host, self._port, timeout=self._timeout)
+            conn = cls(self._host, self._port, timeout=self._timeout)
             conn.connect()
             # One small POST per record: without TCP_NODELAY, Nagle's algorithm and delayed ACK
             # hold the body back for up to 40 ms.
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._conn = conn
         if timeout_s is not None and conn.sock is not None:
             conn.sock.settimeout(timeout_s)
         try:
@@ -46,7 +47,7 @@ class HttpTransport:
             raise
         if response.will_close:
             self.close()
-        return response.status, data
+        return response.status, data, response.getheader("Retry-After")
 
     def abandon(self) -> None:
         """Drop the connection without closing it cleanly: after ``fork`` the socket is shared
