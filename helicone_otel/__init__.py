@@ -2,7 +2,7 @@
 slowing or breaking the application."""
 
 from ._version import __version__
-from .context import ContextScope, properties, session, user, wrap
+from .context import ContextScope, headers, prompt, properties, session, user, wrap
 from .export.pipeline import ExportStats
 from .logger import HeliconeAsyncLogger
 from .steps import Step, StepHandle, step, tool
@@ -14,6 +14,8 @@ __all__ = [
     "Step",
     "StepHandle",
     "__version__",
+    "headers",
+    "prompt",
     "properties",
     "session",
     "step",

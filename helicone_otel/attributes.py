@@ -48,7 +48,10 @@ SESSION_ID = "helicone.session.id"
 SESSION_PATH = "helicone.session.path"
 SESSION_NAME = "helicone.session.name"
 USER_ID = "helicone.user.id"
+PROMPT_ID = "helicone.prompt.id"
 PROPERTY_PREFIX = "helicone.property."
+# "proxy" when the call went through Helicone's proxy, which logged it (we send no record).
+LOGGED_BY = "helicone.logged_by"
 
 # --- Helicone wire keys (HELICONE_WIRE.md §2), written only by the exporter's translation ------
 WIRE_SYSTEM = "gen_ai.system"

@@ -22,6 +22,7 @@ ENV_COLLECTOR_DB = "HELICONE_OTEL_DB"
 ENV_PRICES_FILE = "HELICONE_PRICES_FILE"
 ENV_STREAM_USAGE = "HELICONE_STREAM_USAGE"
 ENV_STREAM_USAGE_HOSTS = "HELICONE_STREAM_USAGE_HOSTS"
+ENV_PROXY_HOSTS = "HELICONE_PROXY_HOSTS"
 
 DEFAULT_BASE_URL = "https://api.helicone.ai"
 EU_BASE_URL = "https://eu.api.helicone.ai"
@@ -101,6 +102,7 @@ class Settings:
     prices: dict[str, Any] = field(default_factory=dict)
     stream_usage: bool = True
     stream_usage_hosts: frozenset[str] = frozenset()
+    proxy_hosts: frozenset[str] = frozenset()
 
     @property
     def trace_endpoint(self) -> str:
@@ -119,6 +121,7 @@ class Settings:
         prices: Optional[Mapping[str, Mapping[str, Any]]] = None,
         stream_usage: Optional[bool] = None,
         stream_usage_hosts: Optional[Sequence[str]] = None,
+        proxy_hosts: Optional[Sequence[str]] = None,
         supported_providers: Sequence[str] = (),
         env: Mapping[str, str] = os.environ,
     ) -> "Settings":
@@ -186,10 +189,8 @@ class Settings:
         if stream_usage is not None and not isinstance(stream_usage, bool):
             raise TypeError(f"stream_usage must be a bool, got {type(stream_usage).__name__}")
         usage = stream_usage if stream_usage is not None else _env_bool(env, ENV_STREAM_USAGE)
-        if stream_usage_hosts is None:
-            stream_usage_hosts = [h for h in env.get(ENV_STREAM_USAGE_HOSTS, "").split(",") if h.strip()]
-        if isinstance(stream_usage_hosts, str) or not all(isinstance(h, str) for h in stream_usage_hosts):
-            raise TypeError(f"stream_usage_hosts (or {ENV_STREAM_USAGE_HOSTS}) must be a list of host names")
+        stream_usage_hosts = _hosts(stream_usage_hosts, "stream_usage_hosts", ENV_STREAM_USAGE_HOSTS, env)
+        proxy_hosts = _hosts(proxy_hosts, "proxy_hosts", ENV_PROXY_HOSTS, env)
 
         return cls(
             api_key=key,
@@ -200,8 +201,17 @@ class Settings:
             enabled=enabled,
             prices=merged_prices,
             stream_usage=True if usage is None else usage,
-            stream_usage_hosts=frozenset(h.strip().lower() for h in stream_usage_hosts),
+            stream_usage_hosts=stream_usage_hosts,
+            proxy_hosts=proxy_hosts,
         )
+
+
+def _hosts(hosts: Optional[Sequence[str]], argument: str, variable: str, env: Mapping[str, str]) -> frozenset[str]:
+    if hosts is None:
+        hosts = [h for h in env.get(variable, "").split(",") if h.strip()]
+    if isinstance(hosts, str) or not all(isinstance(h, str) for h in hosts):
+        raise TypeError(f"{argument} (or {variable}) must be a list of host names, e.g. ['gateway.internal']")
+    return frozenset(h.strip().lower() for h in hosts)
 
 
 def _prices_from_file(env: Mapping[str, str]) -> dict[str, Any]:

@@ -48,6 +48,8 @@ def header_properties_to_attributes(mapping: Mapping[str, str], argument: str) -
             out[A.SESSION_NAME] = value
         elif lowered == A.HEADER_USER_ID.lower():
             out[A.USER_ID] = value
+        elif lowered == "helicone-prompt-id":
+            out[A.PROMPT_ID] = value
         elif lowered.startswith(A.HEADER_PROPERTY_PREFIX.lower()) and len(key) > len(A.HEADER_PROPERTY_PREFIX):
             out[A.PROPERTY_PREFIX + key[len(A.HEADER_PROPERTY_PREFIX):]] = value
         else:
@@ -237,6 +239,23 @@ def user(user_id: str) -> ContextScope:
     """Attribute the LLM calls made inside to ``user_id``."""
     _check_strings({A.USER_ID: user_id}, "user")
     return ContextScope({A.USER_ID: user_id})
+
+
+def prompt(prompt_id: str) -> ContextScope:
+    """Group the LLM calls made inside under a Helicone prompt (``Helicone-Prompt-Id``)."""
+    _check_strings({A.PROMPT_ID: prompt_id}, "prompt")
+    return ContextScope({A.PROMPT_ID: prompt_id})
+
+
+def headers() -> dict[str, str]:
+    """The current session/user/properties/prompt as Helicone request headers, for calls to
+    Helicone's proxy made with a plain HTTP client or from another process.
+
+    ``requests.post("https://oai.helicone.ai/v1/chat/completions", headers={**auth, **helicone_otel.headers()}, ...)``
+    """
+    from .helicone_headers import context_headers
+
+    return context_headers(_current.get())
 
 
 def properties(**props: str) -> ContextScope:

@@ -88,6 +88,7 @@ class HeliconeAsyncLogger:
         prices: Optional[Mapping[str, Mapping[str, Any]]] = None,
         stream_usage: Optional[bool] = None,
         stream_usage_hosts: Optional[Sequence[str]] = None,
+        proxy_hosts: Optional[Sequence[str]] = None,
         redact: Optional[Callable[[str], str]] = None,
     ) -> None:
         self.settings = Settings.resolve(
@@ -99,6 +100,7 @@ class HeliconeAsyncLogger:
             prices=prices,
             stream_usage=stream_usage,
             stream_usage_hosts=stream_usage_hosts,
+            proxy_hosts=proxy_hosts,
             supported_providers=instrumentation.supported_providers(),
         )
         if tracer_provider is not None and not hasattr(tracer_provider, "add_span_processor"):
@@ -118,6 +120,7 @@ class HeliconeAsyncLogger:
             capture_content=self.settings.capture_content,
             stream_usage=self.settings.stream_usage,
             stream_usage_hosts=self.settings.stream_usage_hosts,
+            proxy_hosts=self.settings.proxy_hosts,
         )
         self._static_properties = property_attributes(self.settings.properties, "properties")
         self._process_properties: dict[str, str] = {}

@@ -118,3 +118,20 @@ def accepts_stream_usage(base_url: str, azure_api_version: Optional[str], extra_
     if azure_api_version is not None or any(host == h or host.endswith("." + h) for h in _AZURE_HOSTS):
         return (azure_api_version or "")[:10] >= AZURE_STREAM_USAGE_SINCE
     return any(host == h or host.endswith("." + h) for h in _STREAM_USAGE_HOSTS)
+
+
+# Helicone's proxy and AI Gateway: a call whose client points here is logged by Helicone itself.
+# Its logging API hosts are not proxies.
+_HELICONE_DOMAINS = ("helicone.ai", "hconeai.com")
+_HELICONE_API_HOSTS = frozenset({"api.helicone.ai", "eu.api.helicone.ai", "api.worker.helicone.ai", "helicone.ai", "www.helicone.ai"})
+
+
+@lru_cache(maxsize=256)
+def is_helicone_proxy(base_url: str, extra_hosts: frozenset[str] = frozenset()) -> bool:
+    """True when ``base_url`` is Helicone's proxy or AI Gateway (``oai.helicone.ai``,
+    ``anthropic.helicone.ai``, ``ai-gateway.helicone.ai``, EU hosts…) or a self-hosted gateway
+    in ``extra_hosts``."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in extra_hosts:
+        return True
+    return host not in _HELICONE_API_HOSTS and any(host == d or host.endswith("." + d) for d in _HELICONE_DOMAINS)

@@ -27,7 +27,7 @@ from . import attributes as A
 from .capture.call import Recorder
 from .context import current_attributes
 from .cost import PriceBook, span_cost
-from .export.extract import request_id_of
+from .helicone_headers import request_id_of
 from .export.spans import record_error
 from .guard import report_once
 from .instrumentation._content import to_json

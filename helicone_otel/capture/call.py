@@ -36,7 +36,7 @@ class Call:
     __slots__ = (
         "endpoint", "client", "path", "request", "context", "defaults", "trace_id", "span_id", "parent",
         "start_ns", "_t0", "end_ns", "first_chunk_ns", "result", "chunks", "error", "capture_content",
-        "stream_usage_added", "token",
+        "stream_usage_added", "token", "headers", "proxied",
     )
 
     def __init__(self, endpoint: Endpoint, client: Any, path: str, request: dict[str, Any], recorder: "Recorder"):
@@ -61,6 +61,8 @@ class Call:
         self.error: BaseException | None = None
         self.stream_usage_added = False
         self.token: Any = None
+        self.headers: Any = None  # the call's own extra headers (the user's Helicone-* tags)
+        self.proxied = False  # sent through Helicone's proxy, which logs it
 
     def now_ns(self) -> int:
         """Wall-clock now, on the monotonic scale of this call."""
@@ -71,7 +73,10 @@ class Recorder:
     """What the caller's thread needs from the logger: its switches, the process-wide context
     defaults (a mapping replaced, never mutated) and where a finished call goes."""
 
-    __slots__ = ("enabled", "capture_content", "stream_usage", "stream_usage_hosts", "defaults", "submit", "id_generator")
+    __slots__ = (
+        "enabled", "capture_content", "stream_usage", "stream_usage_hosts", "proxy_hosts", "defaults", "submit",
+        "id_generator",
+    )
 
     def __init__(
         self,
@@ -80,11 +85,13 @@ class Recorder:
         capture_content: bool = True,
         stream_usage: bool = True,
         stream_usage_hosts: frozenset[str] = frozenset(),
+        proxy_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self.enabled = True
         self.capture_content = capture_content
         self.stream_usage = stream_usage
         self.stream_usage_hosts = stream_usage_hosts
+        self.proxy_hosts = proxy_hosts
         self.defaults: Mapping[str, str] = {}
         self.submit = submit
         self.id_generator = id_generator

@@ -11,7 +11,8 @@ from .. import attributes as A
 from ..capture.call import Call
 from ..cost import PriceBook
 from ..guard import guard
-from .extract import read_call, request_id_of
+from ..helicone_headers import request_id_of
+from .extract import read_call
 from .helicone import custom_log, encode, is_step, step_log
 from .spans import SpanBuilder
 
@@ -29,6 +30,8 @@ class RecordBuilder:
             record = read_call(item, self._price_book, self._mask)
             # A span that cannot be built must not cost the Helicone record.
             guard("building a span", self._spans.build, item, record)
+            if item.proxied:  # Helicone's proxy logged it: one call, one record
+                return None
             return encode(custom_log, item, record)
         if isinstance(item, ReadableSpan):
             attributes = item.attributes or {}

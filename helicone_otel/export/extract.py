@@ -4,15 +4,17 @@ response or stream chunks) and semconv attributes, through the endpoint's pure e
 from __future__ import annotations
 
 import json
-import uuid
+import re
 from typing import Any, Callable, Mapping, NamedTuple
 
 from .. import attributes as A
 from ..capture.call import Call
 from ..cost import PriceBook, span_cost
 from ..guard import guard
+from ..helicone_headers import context_from_headers, request_id_from_headers, request_id_of
 
-_CONTEXT_KEYS = (A.SESSION_ID, A.SESSION_PATH, A.SESSION_NAME, A.USER_ID)
+# What Helicone accepts as a request id (shared/utils/getValidUUID.ts); anything else it replaces.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.I)
 
 
 class CallRecord(NamedTuple):
@@ -42,12 +44,6 @@ def to_dict(obj: Any) -> Any:
             return dump(by_alias=True, exclude_unset=True)
     as_dict = getattr(obj, "dict", None)
     return as_dict() if callable(as_dict) else None
-
-
-def request_id_of(trace_id: int, span_id: int) -> str:
-    """The Helicone request id of a call: a version-4 UUID from its trace and span ids, so the
-    same call always gets the same id (retries and resends are stored once)."""
-    return str(uuid.UUID(int=((trace_id >> 64) << 64) | span_id, version=4))
 
 
 def mask_strings(value: Any, mask: Callable[[str], str]) -> Any:
@@ -89,9 +85,19 @@ def _raw_json(result: Any) -> dict[str, Any] | None:
 
 
 def _context(call: Call) -> Mapping[str, str]:
-    if not call.defaults:
+    """Process defaults < the user's own ``Helicone-*`` headers on the client and the call (how
+    Helicone users tag calls today) < the context API, which is the most explicit."""
+    tags = context_from_headers(getattr(call.client, "_custom_headers", None))
+    if call.headers:
+        tags.update(context_from_headers(call.headers))
+    if not call.defaults and not tags:
         return call.context
-    return {**call.defaults, **call.context} if call.context else call.defaults
+    return {**call.defaults, **tags, **call.context}
+
+
+def _request_id(call: Call) -> str:
+    chosen = request_id_from_headers(call.headers) or request_id_from_headers(getattr(call.client, "_custom_headers", None))
+    return chosen if chosen and _UUID.fullmatch(chosen) else request_id_of(call.trace_id, call.span_id)
 
 
 def read_call(call: Call, price_book: PriceBook | None, mask: Callable[[str], str] | None = None) -> CallRecord:
@@ -155,8 +161,10 @@ def read_call(call: Call, price_book: PriceBook | None, mask: Callable[[str], st
         if cost is not None:
             attrs[A.USAGE_COST] = cost
     context = _context(call)
-    request_id = request_id_of(call.trace_id, call.span_id)
+    request_id = _request_id(call)
     attrs[A.HELICONE_REQUEST_ID] = request_id
+    if call.proxied:
+        attrs[A.LOGGED_BY] = "proxy"
     base_url = getattr(call.client, "base_url", "")
     return CallRecord(
         name=f"{endpoint.operation} {model}" if model else endpoint.operation,

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 from typing import Any, Mapping
-from urllib.parse import quote
 
 from .. import attributes as A
 from ..capture.call import Call
+from ..helicone_headers import REQUEST_ID, context_headers
 from ..providers import helicone_provider
 from .extract import CallRecord
 from .helicone_models import model_override
@@ -25,15 +25,8 @@ CUSTOM_LOG_PATH = "/v1/trace/custom/log"
 # jawn ``index.ts``: ``express.json({limit: "10mb"})`` before every router; a bigger body is
 # answered 500 (not 413), so we never send one.
 MAX_BODY_BYTES = 10 * 1024 * 1024
-REQUEST_ID = "Helicone-Request-Id"
 MODEL_OVERRIDE = "Helicone-Model-Override"
 
-_CONTEXT_HEADERS = {
-    A.SESSION_ID: A.HEADER_SESSION_ID,
-    A.SESSION_PATH: A.HEADER_SESSION_PATH,
-    A.SESSION_NAME: A.HEADER_SESSION_NAME,
-    A.USER_ID: A.HEADER_USER_ID,
-}
 # Keys whose values are prompt or completion text in the OpenAI and Anthropic shapes: with
 # content capture off (or over the size limit) every string under them is replaced.
 _CONTENT_KEYS = frozenset({
@@ -47,31 +40,11 @@ _LARGE_ARRAYS = frozenset({"embedding", "logprobs"})
 TRUNCATED = "[helicone_otel: content dropped, the record was over Helicone's 10 MiB limit]"
 
 
-def header_value(value: str) -> str:
-    """A value jawn's ``new Headers(meta)`` accepts: Latin-1 without CR/LF/NUL and without
-    surrounding blanks; anything else is percent-encoded (UTF-8) rather than rejected."""
-    try:
-        value.encode("latin-1")
-        ok = not any(c in value for c in "\r\n\0") and value == value.strip()
-    except UnicodeEncodeError:
-        ok = False
-    return value if ok else quote(value, safe="!#$&'()*+,/:;=?@[]~", errors="replace")
-
-
 def meta_of(context: Mapping[str, str], request_id: str) -> dict[str, str]:
-    """Helicone headers for a call's context. Property names are lowercased: Helicone reads
-    ``meta`` through a ``Headers`` object (customTraceManager.ts:130), which lowercases them, as
-    its proxy does; sending them lowercased makes what we send what is stored."""
-    meta = {REQUEST_ID: request_id}
-    prefix = A.PROPERTY_PREFIX
-    for key, value in context.items():
-        header = _CONTEXT_HEADERS.get(key)
-        if header is None:
-            if not key.startswith(prefix):
-                continue
-            header = A.HEADER_PROPERTY_PREFIX + key[len(prefix):].lower()
-        meta[header] = header_value(str(value))
-    return meta
+    """Helicone headers for a call's context, in ``providerRequest.meta``. Property names are
+    lowercased: Helicone reads ``meta`` through a ``Headers`` object (customTraceManager.ts:130),
+    which lowercases them, as its proxy does; sending them so makes what we send what is stored."""
+    return {REQUEST_ID: request_id, **context_headers(context)}
 
 
 def redact(value: Any, marker: str = "", under_content: bool = False) -> Any:

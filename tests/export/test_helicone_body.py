@@ -7,8 +7,8 @@ import json
 import pytest
 
 from helicone_otel import attributes as A
-from helicone_otel.export.extract import request_id_of
-from helicone_otel.export.helicone import MAX_BODY_BYTES, TRUNCATED, encode, header_value, meta_of, redact, step_log
+from helicone_otel.export.helicone import MAX_BODY_BYTES, TRUNCATED, encode, meta_of, redact, step_log
+from helicone_otel.helicone_headers import header_value, request_id_of
 from helicone_otel.export.helicone_models import model_override
 
 
