@@ -29,9 +29,17 @@ _SHORT_NAMES = {
 
 
 def _tokens(record: RequestRecord) -> str:
-    if record.prompt_tokens is None and record.completion_tokens is None:
+    """Helicone's counts: prompt (uncached) / completion (without reasoning), then the rest."""
+    prompt, completion = record.prompt_tokens or 0, record.completion_tokens or 0
+    extra = [
+        f"{count} {label}"
+        for count, label in ((record.cache_read_tokens, "cache read"), (record.cache_write_tokens, "cache write"),
+                             (record.reasoning_tokens, "reasoning"))
+        if count
+    ]
+    if not (prompt or completion or extra):
         return "-"
-    return f"{record.prompt_tokens or 0}/{record.completion_tokens or 0}"
+    return f"{prompt}/{completion}" + (f" +{', '.join(extra)}" if extra else "")
 
 
 def format_requests(records: Sequence[RequestRecord]) -> str:
@@ -97,7 +105,7 @@ def format_costs(rows: Sequence[CostTotal], by: str) -> str:
 
 def _step_line(record: RequestRecord) -> str:
     parts = [record.model or "-", f"{record.latency_ms} ms"]
-    if record.prompt_tokens is not None or record.completion_tokens is not None:
+    if _tokens(record) != "-":
         parts.append(f"tokens {_tokens(record)}")
     if record.cost_usd is not None:
         parts.append(f"${record.cost_usd:.6f}")
@@ -173,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=DEFAULT_COLLECTOR_PORT)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--db", default=default_db_path(), help=db_help)
-    p.add_argument("--api-key", default=None, help="require this Bearer key (default: accept any)")
+    p.add_argument("--api-key", default=None, help="require this Bearer key (default: accept any key; like Helicone, "
+                   "a request without one is refused with 401)")
     p.set_defaults(func=_cmd_collector)
 
     p = sub.add_parser("requests", help="print the requests the collector stored")

@@ -72,21 +72,34 @@ def default_db_path(env: Mapping[str, str] = os.environ) -> str:
     return os.path.join(data_home, "helicone-otel", "requests.db")
 
 
+def property_value(value: object) -> str:
+    """A property value as Helicone stores it (a string): str, int, float and bool are taken
+    (``True`` → ``"true"``); anything else is a TypeError for the caller to see."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    raise TypeError(f"must be a str, int, float or bool, got {type(value).__name__} ({value!r})")
+
+
 def validate_properties(properties: Optional[Mapping[str, object]], argument: str) -> dict[str, str]:
-    """Check that a property mapping has string keys and string values; return a copy."""
+    """Check that a property mapping has string keys and str/int/float/bool values; return
+    a copy with the values as strings."""
     if properties is None:
         return {}
     if not isinstance(properties, Mapping):
         raise TypeError(f"{argument} must be a mapping of str to str, got {type(properties).__name__}")
+    out: dict[str, str] = {}
     for key, value in properties.items():
         if not isinstance(key, str) or not key:
             raise TypeError(f"{argument}: property names must be non-empty strings, got {key!r}")
-        if not isinstance(value, str):
-            raise TypeError(
-                f"{argument}[{key!r}] must be a str, got {type(value).__name__} ({value!r}); "
-                "convert it with str() if that is what you mean"
-            )
-    return dict(properties)
+        try:
+            out[key] = property_value(value)
+        except TypeError as exc:
+            raise TypeError(f"{argument}[{key!r}] {exc}") from None
+    return out
 
 
 @dataclass(frozen=True)

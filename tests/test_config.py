@@ -57,9 +57,11 @@ def test_providers_must_be_a_list():
         HeliconeAsyncLogger(base_url="http://127.0.0.1:1", providers="openai")
 
 
-def test_non_string_property_value_is_type_error():
-    with pytest.raises(TypeError, match=r"properties\['Tier'\] must be a str, got int"):
-        HeliconeAsyncLogger(base_url="http://127.0.0.1:1", properties={"Tier": 3})
+def test_property_values_are_strings_numbers_or_bools():
+    logger = HeliconeAsyncLogger(base_url="http://127.0.0.1:1", properties={"Tier": 3, "Beta": True, "Ratio": 0.5})
+    assert logger.settings.properties == {"Tier": "3", "Beta": "true", "Ratio": "0.5"}
+    with pytest.raises(TypeError, match=r"properties\['Tier'\] must be a str, int, float or bool, got dict"):
+        HeliconeAsyncLogger(base_url="http://127.0.0.1:1", properties={"Tier": {"a": 1}})
 
 
 def test_capture_content_precedence():

@@ -34,8 +34,9 @@ def test_exit_restores_when_body_raises():
 
 
 def test_non_string_values_are_type_errors_at_the_call():
-    with pytest.raises(TypeError, match="must be a str, got int"):
-        helicone_otel.properties(Tier=3)
+    with pytest.raises(TypeError, match="must be a str, int, float or bool, got list"):
+        helicone_otel.properties(Tier=[3])
+    assert helicone_otel.properties(Tier=3, On=False).attributes == {"helicone.property.Tier": "3", "helicone.property.On": "false"}
     with pytest.raises(TypeError, match="user: id must be a str"):
         helicone_otel.user(42)
 

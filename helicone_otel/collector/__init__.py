@@ -1,6 +1,10 @@
-"""A local, Helicone-compatible collector: OTLP/HTTP in, SQLite out."""
+"""A local replica of Helicone's trace ingestion (jawn at 67df07b8d): the same routes, status
+codes, mapping, tokens and pricing rules, stored in SQLite. See server.py for the HTTP layer,
+custom_log.py and otlp.py for the routes, pipeline.py for Helicone's log worker."""
 
-from .mapping import RequestRecord
+from __future__ import annotations
+
+from .record import RequestRecord
 from .server import Collector
 from .store import Store
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Sequence
 
-from .. import attributes as A
-from .mapping import RequestRecord
+from .record import RequestRecord
 
 _NONE = "(none)"
+# Helicone keeps sessions as properties under these exact keys (heliconeHeaders.ts:343-362,
+# traceManager.ts:205-222) and reads them back by exact key (managers/SessionManager.ts:119).
+SESSION_ID = "Helicone-Session-Id"
+SESSION_PATH = "Helicone-Session-Path"
+SESSION_NAME = "Helicone-Session-Name"
 
 
 @dataclass
@@ -32,7 +36,7 @@ def group_key(by: str) -> Callable[[RequestRecord], str]:
     if by == "user":
         return lambda r: r.user_id or _NONE
     if by == "session":
-        return lambda r: r.properties.get(A.HEADER_SESSION_ID) or _NONE
+        return lambda r: r.properties.get(SESSION_ID) or _NONE
     if by.startswith("property:") and len(by) > len("property:"):
         name = by[len("property:"):]
         return lambda r: r.properties.get(name) or _NONE
@@ -58,7 +62,7 @@ def cost_totals(records: Sequence[RequestRecord], by: str) -> list[CostTotal]:
     return sorted(totals.values(), key=lambda t: (-t.cost_usd, t.key))
 
 
-def grand_total(rows: Sequence[CostTotal]) -> Optional[CostTotal]:
+def grand_total(rows: Sequence[CostTotal]) -> CostTotal | None:
     """The sum of all groups (None for no rows)."""
     if not rows:
         return None
@@ -86,7 +90,7 @@ class SessionView:
     """One session: its name, path tree and totals."""
 
     id: str
-    name: Optional[str]
+    name: str | None
     root: PathNode
     requests: int
     prompt_tokens: int
@@ -100,7 +104,7 @@ def sessions(records: Sequence[RequestRecord]) -> list[SessionView]:
     """Requests grouped by ``Helicone-Session-Id`` into path trees, oldest session first."""
     grouped: dict[str, list[RequestRecord]] = {}
     for record in sorted(records, key=lambda r: r.created_at):
-        session_id = record.properties.get(A.HEADER_SESSION_ID)
+        session_id = record.properties.get(SESSION_ID)
         if session_id:
             grouped.setdefault(session_id, []).append(record)
     views = []
@@ -108,11 +112,11 @@ def sessions(records: Sequence[RequestRecord]) -> list[SessionView]:
         root = PathNode("", [], {})
         for record in members:
             node = root
-            for segment in (record.properties.get(A.HEADER_SESSION_PATH) or "/").strip("/").split("/"):
+            for segment in (record.properties.get(SESSION_PATH) or "/").strip("/").split("/"):
                 if segment:
                     node = node.children.setdefault(segment, PathNode(segment, [], {}))
             node.requests.append(record)
-        names = [r.properties.get(A.HEADER_SESSION_NAME) for r in members if r.properties.get(A.HEADER_SESSION_NAME)]
+        names = [r.properties.get(SESSION_NAME) for r in members if r.properties.get(SESSION_NAME)]
         started = members[0].created_at
         ended = max(r.created_at + r.latency_ms / 1000 for r in members)
         views.append(

@@ -1,26 +1,47 @@
-"""The local collector: Helicone's trace intake on 127.0.0.1, stored in SQLite."""
+"""The local collector: jawn's trace intake on 127.0.0.1, answered as jawn answers, stored in SQLite.
+
+Order as in jawn (valhalla/jawn/src/index.ts): body parsers (10 MiB; any parser error → 500),
+then authentication (no ``Authorization`` or ``helicone-authorization`` → 401), then the routes
+of controllers/public/traceController.ts (anything else → Express's 404 page). A route handler
+that throws answers an empty 500; for OTLP batches the spans before the failing one are stored
+(traceManager.ts:194). ``GET /healthcheck`` is jawn's health route.
+
+Not replicated: ``/v1/trace/custom/log/typed`` (404 here), CORS preflight, rate limits, and
+API-key validation (any key is accepted unless ``api_key`` is given).
+"""
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional
+from typing import Any, Iterable
 
 from google.protobuf.json_format import MessageToDict
 from opentelemetry.proto.trace.v1.trace_pb2 import TracesData
 
-from ..config import DEFAULT_COLLECTOR_PORT, TRACE_JSON_PATH, TRACE_PATH
-from ..cost import PriceBook
-from .mapping import fill_cost, record_from_async_log, records_from_otlp_json
+from ..config import DEFAULT_COLLECTOR_PORT
+from .cost import HeliconeCost
+from .custom_log import consume_log
+from .http_body import BodyError, parse_body
+from .js import parse_json
+from .message import LogMessage
+from .otlp import consume_traces
+from .pipeline import to_record
 from .store import Store
+from .tsoa import ValidateError, validate_trace
 
 logger = logging.getLogger("helicone_otel.collector")
 
-CUSTOM_LOG_PATHS = frozenset({"/v1/trace/custom/log", "/v1/trace/custom/v1/log", "/custom/v1/log"})
-MAX_BODY_BYTES = 50 * 1024 * 1024  # jawn's body limit
+CUSTOM_LOG_ROUTES = frozenset({"/v1/trace/custom/log", "/v1/trace/custom/v1/log"})
+OTLP_JSON_ROUTE = "/v1/trace/log"
+OTLP_PROTOBUF_ROUTE = "/v1/trace/log-python"
+_SERVER_ERROR = b'{"message":"Internal Server Error","details":"Internal Server Error"}'
+# Node joins repeated request headers with ", " except these, where it keeps the first.
+_SINGLE_HEADERS = frozenset({"age", "authorization", "content-length", "content-type", "etag", "expires", "from", "host",
+                             "if-modified-since", "if-unmodified-since", "last-modified", "location", "max-forwards",
+                             "proxy-authorization", "referer", "retry-after", "server", "user-agent"})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -30,52 +51,97 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         logger.debug("%s " + format, self.address_string(), *args)
 
-    def _reply(self, status: int, body: bytes = b"", content_type: str = "application/json") -> None:
+    def _reply(self, status: int, body: bytes = b"", content_type: str = "application/json; charset=utf-8") -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if body:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if body:
             self.wfile.write(body)
 
+    def _headers(self) -> dict[str, str]:
+        """``req.headers`` as Node builds it: lower-case names, repeats joined."""
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            if key in headers:
+                if key not in _SINGLE_HEADERS:
+                    headers[key] = f"{headers[key]}, {value}"
+            else:
+                headers[key] = value
+        return headers
+
+    def _read(self) -> bytes | None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = self.headers.get("Content-Length")
+        return None if length is None else self.rfile.read(int(length))
+
     def do_GET(self) -> None:  # noqa: N802
-        if self.path.rstrip("/") in ("", "/healthz"):
-            self._reply(200, b'{"status":"ok"}')
-        else:
-            self._reply(404, b'{"error":"not found"}')
+        self._dispatch("GET")
 
     def do_POST(self) -> None:  # noqa: N802
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            self._reply(413, b'{"error":"payload too large"}')
-            self.close_connection = True
-            return
-        body = self.rfile.read(length)
-        if self.headers.get("Content-Encoding", "").lower() == "gzip":
-            body = gzip.decompress(body)
-        expected = self.server.api_key
-        if expected is not None and self.headers.get("Authorization") != f"Bearer {expected}":
-            self._reply(401, b'{"error":"Authentication failed","trace":"isAuthenticated.error"}')
-            return
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        headers = self._headers()
         path = self.path.split("?", 1)[0]
         try:
-            if path == TRACE_PATH:
-                records = records_from_otlp_json(MessageToDict(TracesData.FromString(body)))
-            elif path == TRACE_JSON_PATH:
-                records = records_from_otlp_json(json.loads(body))
-            elif path in CUSTOM_LOG_PATHS:
-                records = [record_from_async_log(json.loads(body), dict(self.headers))]
-            else:
-                self._reply(404, b'{"error":"not found"}')
-                return
-            for record in records:
-                fill_cost(self.server.price_book, record)
-            self.server.store.add(records)
-        except Exception:  # noqa: BLE001 - like jawn: details to the log, 500 to the client
-            logger.exception("collector: could not ingest %s", path)
-            self._reply(500, b'{"error":"could not ingest"}')
+            body = parse_body(headers, self._read())
+        except (BodyError, ValueError) as error:
+            logger.info("collector: %s %s: body rejected: %s", method, path, error)
+            self.close_connection = True
+            self._reply(500, _SERVER_ERROR)
             return
-        self._reply(200)
+        # Express routes are case-insensitive and ignore one trailing slash.
+        route = path.lower().removesuffix("/") if path != "/" else path
+        if method == "GET" and route == "/healthcheck":
+            self._reply(200, b'{"status":"healthy :)"}')
+            return
+        auth_error = self.server.auth_error(headers)
+        if auth_error is not None:
+            self._reply(401, json.dumps({"error": auth_error, "trace": "isAuthenticated.error"}).encode())
+            return
+        if method != "POST" or route not in CUSTOM_LOG_ROUTES | {OTLP_JSON_ROUTE, OTLP_PROTOBUF_ROUTE}:
+            page = f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n' \
+                   f"<body>\n<pre>Cannot {method} {path}</pre>\n</body>\n</html>\n"
+            self._reply(404, page.encode(), "text/html; charset=utf-8")
+            return
+        if route == OTLP_JSON_ROUTE:
+            try:
+                body = validate_trace(_bytes_as_object(body))
+            except ValidateError as error:
+                self._reply(422, json.dumps({"message": "Validation Failed", "details": error.fields}).encode())
+                return
+        self._reply(self.server.ingest(route, body, headers))
+
+
+def _bytes_as_object(body: Any) -> Any:
+    """A raw body as tsoa sees a Buffer: an object whose keys are the byte indexes."""
+    return {str(i): b for i, b in enumerate(body)} if isinstance(body, bytes) else body
+
+
+def _protobuf_traces(body: Any) -> Any:
+    """``TracesData.decode(body).toJSON()`` (traceController.ts:133-146): int64 as text, enums
+    by name, bytes as base64, unset and empty fields left out."""
+    if not isinstance(body, bytes):
+        raise TypeError("illegal buffer")
+    return MessageToDict(TracesData.FromString(body))
 
 
 class _Server(ThreadingHTTPServer):
@@ -83,12 +149,68 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # many concurrent clients must not overflow the listen backlog
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], store: Store, api_key: Optional[str]):
+    def __init__(self, address: tuple[str, int], store: Store, api_key: str | None):
         super().__init__(address, _Handler)
         self.store = store
         self.api_key = api_key
-        # Helicone prices requests server-side; so do we, for spans that arrive without a cost.
-        self.price_book = PriceBook()
+        self.pricing = HeliconeCost()
+
+    def auth_error(self, headers: dict[str, str]) -> str | None:
+        """``RequestWrapper.authHeader()`` (lib/requestWrapper/index.ts:43-65); with ``api_key``,
+        also the key check Helicone's auth client does."""
+        authorization = headers.get("authorization")
+        if not authorization:
+            fallback = headers.get("helicone-authorization")
+            if not fallback:
+                return "No authorization header"
+            try:
+                parsed = parse_json(fallback)
+            except ValueError:
+                return "Invalid auth header"
+            kind = parsed.get("_type") if isinstance(parsed, dict) else None
+            if kind not in ("bearer", "bearerProxy", "jwt") or not isinstance(parsed.get("token"), str):
+                return "Invalid auth header format"
+            authorization = parsed["token"]
+        if self.api_key is not None and authorization != f"Bearer {self.api_key}":
+            return "Authentication failed"
+        return None
+
+    def ingest(self, route: str, body: Any, headers: dict[str, str]) -> int:
+        """Run the route's manager and store what jawn's log worker would store; the HTTP status.
+        Storing stands in for jawn's S3 write and queue send: when it fails, jawn answers 500."""
+        messages: Iterable[LogMessage]
+        stored: list[LogMessage] = []
+        status = 200
+        try:
+            if route in CUSTOM_LOG_ROUTES:
+                messages = [consume_log(body, headers)]
+            elif route == OTLP_PROTOBUF_ROUTE:
+                messages = consume_traces(_protobuf_traces(body), "otlp")
+            else:
+                messages = consume_traces(body, "otlp")
+            for message in messages:
+                stored.append(message)
+        except Exception as error:  # noqa: BLE001 - traceController.ts catches everything: 500, details only logged
+            logger.info("collector: %s: Helicone would answer 500: %s", route, error)
+            status = 500
+        try:
+            self._store(stored)
+        except Exception:  # noqa: BLE001 - like a failed queue send in jawn
+            logger.exception("collector: could not store %d request(s)", len(stored))
+            return 500
+        return status
+
+    def _store(self, messages: list[LogMessage]) -> None:
+        records = []
+        for message in messages:
+            try:
+                record = to_record(message, self.pricing)
+            except Exception:  # noqa: BLE001 - jawn's log worker fails after the 200; so does this one
+                logger.exception("collector: could not map request %s", message.request_id)
+                continue
+            if record is not None:
+                records.append(record)
+        self.store.add(records)
 
 
 class Collector:
@@ -103,11 +225,11 @@ class Collector:
         *,
         host: str = "127.0.0.1",
         port: int = DEFAULT_COLLECTOR_PORT,
-        api_key: Optional[str] = None,
+        api_key: str | None = None,
     ) -> None:
         self.store = Store(db_path)
         self._server = _Server((host, port), self.store, api_key)
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:

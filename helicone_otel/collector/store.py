@@ -1,4 +1,4 @@
-"""SQLite storage of request records and the queries the CLI prints."""
+"""SQLite storage of request records (one row per Helicone request id)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import os
 import sqlite3
 import threading
 from dataclasses import fields
-from typing import Iterable, Optional
+from typing import Any, Iterable
 
-from .mapping import RequestRecord, dumps
+from .record import RequestRecord
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -40,6 +40,15 @@ _COLUMNS = [f.name for f in fields(RequestRecord)]
 _JSON_COLUMNS = {"properties", "request_body", "response_body"}
 
 
+def _dumps(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON body: SQLite wants valid UTF-8
+        text = json.dumps(value, default=str)
+    return text
+
+
 class Store:
     """A thread-safe handle on the collector's SQLite file."""
 
@@ -53,20 +62,21 @@ class Store:
         self._lock = threading.Lock()
 
     def add(self, records: Iterable[RequestRecord]) -> int:
-        """Insert records; returns how many."""
+        """Store records; a record whose id is already stored replaces it, as in Helicone's
+        ``request_response_rmt`` (a ReplacingMergeTree keyed by the request id). Returns how many."""
         rows = [
-            tuple(dumps(getattr(r, c)) if c in _JSON_COLUMNS else getattr(r, c) for c in _COLUMNS) for r in records
+            tuple(_dumps(getattr(r, c)) if c in _JSON_COLUMNS else getattr(r, c) for c in _COLUMNS) for r in records
         ]
         if not rows:
             return 0
         placeholders = ",".join("?" for _ in _COLUMNS)
         with self._lock, self._conn:
-            self._conn.executemany(f"INSERT INTO requests ({','.join(_COLUMNS)}) VALUES ({placeholders})", rows)
+            self._conn.executemany(f"INSERT OR REPLACE INTO requests ({','.join(_COLUMNS)}) VALUES ({placeholders})", rows)
         return len(rows)
 
-    def requests(self, limit: Optional[int] = None) -> list[RequestRecord]:
+    def requests(self, limit: int | None = None) -> list[RequestRecord]:
         """Stored requests, oldest first (the newest ``limit`` when given)."""
-        query = f"SELECT {','.join(_COLUMNS)} FROM requests ORDER BY created_at DESC"
+        query = f"SELECT {','.join(_COLUMNS)} FROM requests ORDER BY created_at DESC, rowid DESC"
         params: tuple = ()
         if limit is not None:
             query += " LIMIT ?"
