@@ -215,15 +215,16 @@ def test_anthropic_reaches_collector_with_tokens_via_custom_log(logger, claude, 
     plain, streamed = collector.store.requests()
     for record in (plain, streamed):
         assert record.source == "custom_log"
-        assert record.provider == "ANTHROPIC" and record.model == "claude-sonnet-4-5"
+        # Helicone prices dated ids only: the alias goes with Helicone-Model-Override.
+        assert record.provider == "ANTHROPIC" and record.model == "claude-sonnet-4-5-20250929"
         assert record.completion_tokens == 5 and record.cache_read_tokens == 2
         assert record.user_id == "u-7"
-        assert record.properties == {"Helicone-Session-Id": "s-a", "Helicone-Session-Path": "/claude", "App": "docs"}
+        assert record.properties == {"Helicone-Session-Id": "s-a", "Helicone-Session-Path": "/claude", "app": "docs"}
         assert record.response_body["usage"]["cache_read_input_tokens"] == 2
         assert record.response_body["content"] == [{"type": "text", "text": REPLY}]
-    assert plain.prompt_tokens == 7 and plain.response_body["usage"]["input_tokens"] == 5
-    assert plain.request_body["system"] == [{"type": "text", "text": "be brief"}]
-    assert plain.request_body["messages"] == [{"role": "user", "content": [{"type": "text", "text": "say hello to me please"}]}]
+    assert plain.prompt_tokens == 5 and plain.response_body["usage"]["input_tokens"] == 5  # Helicone: uncached input
+    assert plain.request_body["system"] == "be brief"  # the request exactly as the SDK sent it
+    assert plain.request_body["messages"] == MESSAGES
     assert plain.cost_usd == pytest.approx((5 * 3 + 2 * 0.3 + 5 * 15) / M)
     assert streamed.time_to_first_token_ms is not None
     assert logger.stats().exported == 2
