@@ -23,6 +23,11 @@ ENV_PRICES_FILE = "HELICONE_PRICES_FILE"
 ENV_STREAM_USAGE = "HELICONE_STREAM_USAGE"
 ENV_STREAM_USAGE_HOSTS = "HELICONE_STREAM_USAGE_HOSTS"
 ENV_PROXY_HOSTS = "HELICONE_PROXY_HOSTS"
+ENV_SAMPLE_RATE = "HELICONE_SAMPLE_RATE"
+# The standard OTLP variables (read by the OpenTelemetry exporter itself for headers,
+# compression and timeout); an endpoint turns on export beside Helicone.
+ENV_OTLP_TRACES_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+ENV_OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
 DEFAULT_BASE_URL = "https://api.helicone.ai"
 EU_BASE_URL = "https://eu.api.helicone.ai"
@@ -116,6 +121,9 @@ class Settings:
     stream_usage: bool = True
     stream_usage_hosts: frozenset[str] = frozenset()
     proxy_hosts: frozenset[str] = frozenset()
+    sample_rate: float = 1.0
+    helicone: bool = True
+    otlp_endpoint: Optional[str] = None  # full traces URL; "" = from the OTEL_* variables
 
     @property
     def trace_endpoint(self) -> str:
@@ -135,6 +143,9 @@ class Settings:
         stream_usage: Optional[bool] = None,
         stream_usage_hosts: Optional[Sequence[str]] = None,
         proxy_hosts: Optional[Sequence[str]] = None,
+        sample_rate: Optional[float] = None,
+        helicone: bool = True,
+        otlp_endpoint: Optional[str] = None,
         supported_providers: Sequence[str] = (),
         env: Mapping[str, str] = os.environ,
     ) -> "Settings":
@@ -166,7 +177,9 @@ class Settings:
         if url is None:
             url = EU_BASE_URL if key and key.startswith(EU_KEY_PREFIX) else DEFAULT_BASE_URL
         url = _validate_url(url)
-        if key is None and not is_local_url(url) and enabled:
+        if not isinstance(helicone, bool):
+            raise TypeError(f"helicone must be a bool, got {type(helicone).__name__}")
+        if key is None and not is_local_url(url) and enabled and helicone:
             raise ValueError(
                 f"no Helicone API key: pass api_key= or set {ENV_API_KEY} "
                 f"(only a local collector such as http://127.0.0.1:{DEFAULT_COLLECTOR_PORT} "
@@ -202,6 +215,8 @@ class Settings:
         if stream_usage is not None and not isinstance(stream_usage, bool):
             raise TypeError(f"stream_usage must be a bool, got {type(stream_usage).__name__}")
         usage = stream_usage if stream_usage is not None else _env_bool(env, ENV_STREAM_USAGE)
+        rate = _sample_rate(sample_rate, env)
+        otlp = _otlp_endpoint(otlp_endpoint, env)
         stream_usage_hosts = _hosts(stream_usage_hosts, "stream_usage_hosts", ENV_STREAM_USAGE_HOSTS, env)
         proxy_hosts = _hosts(proxy_hosts, "proxy_hosts", ENV_PROXY_HOSTS, env)
 
@@ -216,7 +231,38 @@ class Settings:
             stream_usage=True if usage is None else usage,
             stream_usage_hosts=stream_usage_hosts,
             proxy_hosts=proxy_hosts,
+            sample_rate=rate,
+            helicone=helicone,
+            otlp_endpoint=otlp,
         )
+
+
+def _sample_rate(value: Optional[float], env: Mapping[str, str]) -> float:
+    where = "sample_rate"
+    if value is None and env.get(ENV_SAMPLE_RATE):
+        where = ENV_SAMPLE_RATE
+        try:
+            value = float(env[ENV_SAMPLE_RATE])
+        except ValueError:
+            raise ValueError(f"{ENV_SAMPLE_RATE}={env[ENV_SAMPLE_RATE]!r} is not a number between 0 and 1") from None
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"sample_rate must be a number between 0 and 1, got {type(value).__name__}")
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{where} must be between 0 and 1, got {value}")
+    return float(value)
+
+
+def _otlp_endpoint(value: Optional[str], env: Mapping[str, str]) -> Optional[str]:
+    if value is not None:
+        if not isinstance(value, str):
+            raise TypeError(f"otlp_endpoint must be a str URL, got {type(value).__name__}")
+        url = _validate_url(value, "otlp_endpoint", ENV_OTLP_TRACES_ENDPOINT)
+        return url if url.endswith("/v1/traces") else url + "/v1/traces"
+    if env.get(ENV_OTLP_TRACES_ENDPOINT) or env.get(ENV_OTLP_ENDPOINT):
+        return ""  # the exporter reads the variables (and their _HEADERS, _COMPRESSION, …) itself
+    return None
 
 
 def _hosts(hosts: Optional[Sequence[str]], argument: str, variable: str, env: Mapping[str, str]) -> frozenset[str]:
@@ -246,19 +292,19 @@ def mask_key(key: str) -> str:
     return key[:12] + "…" if len(key) > 16 else key[:4] + "…"
 
 
-def _validate_url(url: str) -> str:
+def _validate_url(url: str, argument: str = "base_url", variable: str = ENV_BASE_URL) -> str:
     if any(c in url.strip() for c in "\r\n\t ") or any(ord(c) < 32 for c in url):
-        raise ValueError(f"base_url (or {ENV_BASE_URL}) {url!r} contains whitespace or control characters")
+        raise ValueError(f"{argument} (or {variable}) {url!r} contains whitespace or control characters")
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(
-            f"base_url (or {ENV_BASE_URL}) {url!r} is not an http(s) URL, "
+            f"{argument} (or {variable}) {url!r} is not an http(s) URL, "
             "e.g. https://api.helicone.ai or http://127.0.0.1:8585"
         )
     try:
         parts.port
     except ValueError as exc:
-        raise ValueError(f"base_url (or {ENV_BASE_URL}) {url!r} has a bad port: {exc}") from None
+        raise ValueError(f"{argument} (or {variable}) {url!r} has a bad port: {exc}") from None
     path = parts.path.rstrip("/")
     # Users paste the full intake URL from Helicone's docs; accept it and keep the base.
     if path.endswith(TRACE_PATH):

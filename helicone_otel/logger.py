@@ -90,6 +90,10 @@ class HeliconeAsyncLogger:
         stream_usage_hosts: Optional[Sequence[str]] = None,
         proxy_hosts: Optional[Sequence[str]] = None,
         redact: Optional[Callable[[str], str]] = None,
+        sample_rate: Optional[float] = None,
+        should_export: Optional[Callable[[Any], bool]] = None,
+        otlp_endpoint: Optional[str] = None,
+        helicone: bool = True,
     ) -> None:
         self.settings = Settings.resolve(
             api_key=api_key,
@@ -101,6 +105,9 @@ class HeliconeAsyncLogger:
             stream_usage=stream_usage,
             stream_usage_hosts=stream_usage_hosts,
             proxy_hosts=proxy_hosts,
+            sample_rate=sample_rate,
+            helicone=helicone,
+            otlp_endpoint=otlp_endpoint,
             supported_providers=instrumentation.supported_providers(),
         )
         if tracer_provider is not None and not hasattr(tracer_provider, "add_span_processor"):
@@ -111,6 +118,9 @@ class HeliconeAsyncLogger:
         if redact is not None and not callable(redact):
             raise TypeError(f"redact must be a function of one str returning a str, got {type(redact).__name__}")
         self._redact = redact
+        if should_export is not None and not callable(should_export):
+            raise TypeError(f"should_export must be a function of a span returning a bool, got {type(should_export).__name__}")
+        self._should_export = should_export
         self._external_provider = tracer_provider
         self._price_book = PriceBook(self.settings.prices)
         # Until init() there is nowhere to send calls; the recorder is live from then on.
@@ -122,6 +132,7 @@ class HeliconeAsyncLogger:
             stream_usage_hosts=self.settings.stream_usage_hosts,
             proxy_hosts=self.settings.proxy_hosts,
         )
+        self._recorder.sample_bound = int(self.settings.sample_rate * (1 << 64))
         self._static_properties = property_attributes(self.settings.properties, "properties")
         self._process_properties: dict[str, str] = {}
         self._recorder.defaults = self._defaults()
@@ -169,16 +180,28 @@ class HeliconeAsyncLogger:
                 **({} if os.environ.get("OTEL_TRACES_SAMPLER") else {"sampler": ALWAYS_ON}),
             )
             url, key = self.settings.base_url + CUSTOM_LOG_PATH, self.settings.api_key
-            self._pipeline = ExportPipeline(RecordBuilder(provider, self._price_book, self._redact), lambda backoff, errors: HeliconeSender(url, key, backoff, errors))
+            builder = RecordBuilder(provider, self._price_book, self._redact, self._should_export, self.settings.helicone)
+            self._pipeline = ExportPipeline(builder, lambda backoff, errors: HeliconeSender(url, key, backoff, errors))
             self._recorder.submit = self._pipeline.enqueue
             if hasattr(provider, "add_span_processor"):
                 FlushHook(self._pipeline).install(provider)
+                if self.settings.otlp_endpoint is not None:
+                    provider.add_span_processor(self._otlp_processor(self.settings.otlp_endpoint))
             self._recorder.id_generator = id_generator_of(provider)
             self._tracer_provider = provider
             for name in providers:
                 self._instrument(name)
             steps.set_recorder(provider.get_tracer("helicone_otel.steps"), self._recorder, self._price_book, self._redact)
             self._initialized = True
+
+    @staticmethod
+    def _otlp_processor(endpoint: str) -> Any:
+        """The same spans, untranslated, to any OTLP/HTTP backend, through the SDK's own batch
+        processor: its own queue and thread, so a slow backend never holds up Helicone's."""
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        return BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint) if endpoint else OTLPSpanExporter())
 
     def _providers_to_instrument(self) -> list[str]:
         requested = self.settings.providers
@@ -236,9 +259,9 @@ class HeliconeAsyncLogger:
 
     def stats(self) -> ExportStats:
         """Export counters: exported, dropped (by reason), queued, last error."""
-        if self._pipeline is None:
-            return ExportStats()
-        return self._pipeline.stats()
+        stats = ExportStats() if self._pipeline is None else self._pipeline.stats()
+        stats.sampled_out = self._recorder.sampled_out
+        return stats
 
     @property
     def tracer_provider(self) -> Optional[TracerProvider]:

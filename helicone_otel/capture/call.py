@@ -75,7 +75,7 @@ class Recorder:
 
     __slots__ = (
         "enabled", "capture_content", "stream_usage", "stream_usage_hosts", "proxy_hosts", "defaults", "submit",
-        "id_generator",
+        "id_generator", "sample_bound", "sampled_out",
     )
 
     def __init__(
@@ -92,6 +92,10 @@ class Recorder:
         self.stream_usage = stream_usage
         self.stream_usage_hosts = stream_usage_hosts
         self.proxy_hosts = proxy_hosts
+        # Keep a new trace when the low 64 bits of its id are below this (TraceIdRatioBased's
+        # rule); 2**64 keeps all. Calls inside an existing trace follow its sampled flag.
+        self.sample_bound = 1 << 64
+        self.sampled_out = 0  # calls not recorded by sampling: not a loss, so not in drops
         self.defaults: Mapping[str, str] = {}
         self.submit = submit
         self.id_generator = id_generator

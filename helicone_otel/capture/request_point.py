@@ -48,8 +48,15 @@ def _begin(recorder: Recorder, endpoints: Mapping[str, Endpoint], instance: Any,
     ids = recorder.id_generator
     if parent_span.is_valid:
         call.trace_id, flags = parent_span.trace_id, parent_span.trace_flags
+        # Parent-based when sampling: a trace is kept or dropped whole. Keeping all (the
+        # default) records every LLM call, whatever the app's own sampler did to its spans.
+        sampled = flags.sampled or recorder.sample_bound >> 64
     else:
         call.trace_id, flags = ids.generate_trace_id(), _SAMPLED
+        sampled = (call.trace_id & 0xFFFFFFFFFFFFFFFF) < recorder.sample_bound
+    if not sampled:  # the whole trace is dropped, not this call alone
+        recorder.sampled_out += 1
+        return None
     call.span_id = ids.generate_span_id()
     call.parent = parent
     call.headers = getattr(options, "headers", None)

@@ -20,22 +20,38 @@ from .spans import SpanBuilder
 class RecordBuilder:
     """``RecordBuilder(tracer_provider, price_book)(item) -> bytes | None``."""
 
-    def __init__(self, tracer_provider: Any, price_book: Optional[PriceBook], mask: Optional[Callable[[str], str]] = None) -> None:
+    def __init__(
+        self,
+        tracer_provider: Any,
+        price_book: Optional[PriceBook],
+        mask: Optional[Callable[[str], str]] = None,
+        should_export: Optional[Callable[[ReadableSpan], bool]] = None,
+        helicone: bool = True,
+    ) -> None:
         self._spans = SpanBuilder(tracer_provider, mask)
         self._price_book = price_book
         self._mask = mask
+        self._should_export = should_export
+        self._helicone = helicone
+
+    def _wanted(self, span: Optional[ReadableSpan]) -> bool:
+        if not self._helicone:
+            return False
+        if self._should_export is None or span is None:
+            return True
+        return bool(guard("calling should_export", self._should_export, span))
 
     def __call__(self, item: Any) -> Optional[bytes]:
         if isinstance(item, Call):
             record = read_call(item, self._price_book, self._mask)
             # A span that cannot be built must not cost the Helicone record.
-            guard("building a span", self._spans.build, item, record)
-            if item.proxied:  # Helicone's proxy logged it: one call, one record
+            span = guard("building a span", self._spans.build, item, record)
+            if item.proxied or not self._wanted(span):  # Helicone's proxy logged it: one call, one record
                 return None
             return encode(custom_log, item, record)
         if isinstance(item, ReadableSpan):
             attributes = item.attributes or {}
-            if not is_step(attributes):
+            if not is_step(attributes) or not self._wanted(item):
                 return None
             error = item.status.description if not item.status.is_ok else None
             if error is None and attributes.get(A.ERROR_TYPE):

@@ -45,6 +45,10 @@ class ExportStats:
     dropped_export_failed: int = 0
     dropped_shutdown: int = 0
     queued: int = 0
+    # Not losses: calls a ``should_export`` hook kept from Helicone (or that its proxy logged),
+    # and calls not recorded by ``sample_rate``.
+    not_sent: int = 0
+    sampled_out: int = 0
     last_error: Optional[str] = None
     # The last error of each kind (``HTTP 429``, ``ConnectionRefusedError``, ``build``, …): a later
     # success or another kind of failure never hides the cause of earlier drops.
@@ -157,7 +161,7 @@ class ExportPipeline:
                         self._finish(failed=1, error=f"build: {type(exc).__name__}: {exc}")
                         continue
                     if body is None:
-                        self._finish()
+                        self._finish(not_sent=1)
                         continue
                     # Memory is bounded in bytes where records wait longest (a slow or down
                     # collector): encoded bodies, not a count of calls of unknown size.
@@ -195,7 +199,9 @@ class ExportPipeline:
                 else:
                     self._finish(failed=1, error=sender.last_error)
 
-    def _finish(self, exported: int = 0, failed: int = 0, full: int = 0, shutdown: int = 0, error: str | None = None) -> None:
+    def _finish(
+        self, exported: int = 0, failed: int = 0, full: int = 0, shutdown: int = 0, error: str | None = None, not_sent: int = 0
+    ) -> None:
         with self._lock:
             if self._abandoned:
                 return  # shutdown gave up on this record and already counted it
@@ -204,6 +210,7 @@ class ExportPipeline:
             stats.dropped_export_failed += failed
             stats.dropped_queue_full += full
             stats.dropped_shutdown += shutdown
+            stats.not_sent += not_sent
             if error:
                 stats.last_error = error
                 if error.startswith("build"):

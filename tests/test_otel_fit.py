@@ -1,0 +1,113 @@
+"""Fitting an OpenTelemetry setup: any OTLP backend beside Helicone, sampling and filtering,
+spans-only loggers for tests."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+import helicone_otel
+from helicone_otel import HeliconeAsyncLogger
+from helicone_otel import attributes as A
+from helicone_otel.testing import SpanCapture
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+class _OtlpSink(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        request = ExportTraceServiceRequest.FromString(body)
+        for resource_spans in request.resource_spans:
+            for scope_spans in resource_spans.scope_spans:
+                self.server.spans.extend(scope_spans.spans)
+        self.server.paths.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def otlp_sink():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OtlpSink)
+    server.spans, server.paths = [], []
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_spans_go_to_an_otlp_backend_beside_helicone(collector, client, otlp_sink):
+    logger = HeliconeAsyncLogger(base_url=collector.url, providers=["openai"],
+                                 otlp_endpoint=f"http://127.0.0.1:{otlp_sink.server_address[1]}").init()
+    with helicone_otel.session("s-otlp"):
+        client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    assert logger.flush(5.0)
+    logger.shutdown()  # flushes the OTLP batch processor of our private provider
+    assert len(collector.store.requests()) == 1
+    (span,) = otlp_sink.spans
+    attributes = {kv.key: kv.value for kv in span.attributes}
+    assert span.name == "chat gpt-4o-mini" and otlp_sink.paths == ["/v1/traces"]
+    assert attributes["gen_ai.usage.input_tokens"].int_value == 1
+    assert attributes[A.SESSION_ID].string_value == "s-otlp"
+
+
+def test_standard_otlp_variables_turn_it_on(monkeypatch, collector, client, otlp_sink):
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{otlp_sink.server_address[1]}")
+    logger = HeliconeAsyncLogger(providers=["openai"], helicone=False).init()
+    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    logger.shutdown()
+    assert len(otlp_sink.spans) == 1 and otlp_sink.paths == ["/v1/traces"]
+
+
+def test_spans_only_logger_for_tests_needs_no_collector(client, caplog):
+    capture = SpanCapture()
+    logger = HeliconeAsyncLogger(helicone=False, providers=["openai"], tracer_provider=capture.tracer_provider).init()
+    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    assert len(capture.llm_spans()) == 1
+    logger.shutdown(1.0)
+    stats = logger.stats()
+    assert stats.exported == 0 and stats.dropped == 0 and stats.not_sent == 1
+    assert "dropped" not in caplog.text and "rejected" not in caplog.text
+
+
+def test_sample_rate_keeps_or_drops_whole_traces(make_logger, client, capture):
+    logger = make_logger(sample_rate=0.0)
+    tracer = capture.tracer_provider.get_tracer("app")
+    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)  # a new trace: dropped
+    with tracer.start_as_current_span("sampled request"):  # inside a sampled trace: kept
+        client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    assert len(capture.llm_spans()) == 1
+    stats = logger.stats()
+    assert stats.sampled_out == 1 and stats.dropped == 0
+    with pytest.raises(ValueError, match="sample_rate must be between 0 and 1"):
+        HeliconeAsyncLogger(base_url="http://127.0.0.1:1", sample_rate=1.5)
+
+
+def test_half_sampling_follows_the_trace_id(make_logger, client, capture):
+    logger = make_logger(sample_rate=0.5)
+    for _ in range(200):
+        client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    kept = len(capture.llm_spans())
+    assert 60 < kept < 140 and kept + logger.stats().sampled_out == 200
+    for span in capture.llm_spans():
+        assert (span.context.trace_id & 0xFFFFFFFFFFFFFFFF) < 1 << 63
+
+
+def test_should_export_keeps_calls_from_helicone_but_not_from_spans(make_logger, client, capture, collector):
+    logger = make_logger(should_export=lambda span: span.attributes.get(A.PROPERTY_PREFIX + "Private") != "yes")
+    with helicone_otel.properties(Private="yes"):
+        client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    assert logger.flush(5.0)
+    assert len(capture.llm_spans()) == 2 and len(collector.store.requests()) == 1
+    stats = logger.stats()
+    assert stats.exported == 1 and stats.not_sent == 1 and stats.dropped == 0
