@@ -229,6 +229,24 @@ class HeliconeAsyncLogger:
         except Exception as exc:  # noqa: BLE001 - one broken instrumentor must not stop the rest
             logger.warning("helicone_otel: could not instrument %s (%s: %s)", name, type(exc).__name__, exc)
 
+    def instrument_client(self, client: Any) -> Any:
+        """Trace this one ``openai``/``anthropic`` client object only (use with
+        ``providers=[]`` so no SDK class is patched); returns the client.
+
+        ``client = logger.instrument_client(openai.OpenAI())``
+        """
+        from .capture.request_point import instrument_client
+
+        module = type(client).__module__.split(".", 1)[0]
+        if module not in instrumentation.supported_providers() or not self._initialized:
+            raise TypeError(
+                f"instrument_client: {type(client).__name__} is not a client of a supported SDK "
+                f"({', '.join(instrumentation.supported_providers())}), or init() has not run"
+            )
+        if not instrument_client(client, self._recorder, instrumentation.load(module)()):
+            logger.warning("helicone_otel: %s calls are already traced for every client", module)
+        return client
+
     def flush(self, timeout_s: float = 5.0) -> bool:
         """Wait up to ``timeout_s`` for queued spans to be sent. True if the queue emptied."""
         pipeline = self._pipeline
@@ -297,3 +315,19 @@ class HeliconeAsyncLogger:
 
     def _defaults(self) -> dict[str, str]:
         return {**self._static_properties, **self._process_properties}
+
+
+def zero_code_logger(tracer_provider: Any = None) -> Optional[HeliconeAsyncLogger]:
+    """The logger behind ``opentelemetry-instrument``: configured from ``HELICONE_*`` and
+    ``OTEL_*`` variables, on the global (or given) tracer provider. Without a Helicone key or
+    base URL it makes spans only, for the app's own exporters, with one warning."""
+    if _active is not None:
+        return _active
+    provider = tracer_provider or trace.get_tracer_provider()
+    if not hasattr(provider, "add_span_processor"):
+        provider = None  # no SDK provider configured: our private one
+    try:
+        return HeliconeAsyncLogger(tracer_provider=provider).init()
+    except ValueError as exc:
+        logger.warning("helicone_otel: %s; LLM spans are made but not sent to Helicone", exc)
+        return HeliconeAsyncLogger(tracer_provider=provider, helicone=False).init()

@@ -111,3 +111,43 @@ def test_should_export_keeps_calls_from_helicone_but_not_from_spans(make_logger,
     assert len(capture.llm_spans()) == 2 and len(collector.store.requests()) == 1
     stats = logger.stats()
     assert stats.exported == 1 and stats.not_sent == 1 and stats.dropped == 0
+
+
+def test_zero_code_with_opentelemetry_instrument(collector, openai_server, tmp_path):
+    """``opentelemetry-instrument python app.py`` traces LLM calls with no code change."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import os, openai\n"
+        "c = openai.OpenAI(base_url=os.environ['STANDIN'], api_key='k', max_retries=0)\n"
+        "for _ in range(3):\n"
+        "    c.chat.completions.create(model='gpt-4o-mini', messages=[{'role': 'user', 'content': 'hi'}])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELICONE_", "OTEL_"))}
+    env.update(HELICONE_BASE_URL=collector.url, STANDIN=openai_server.base_url, OTEL_TRACES_EXPORTER="none",
+               OTEL_METRICS_EXPORTER="none", OTEL_LOGS_EXPORTER="none")
+    command = shutil.which("opentelemetry-instrument", path=os.path.dirname(sys.executable))
+    result = subprocess.run([command, sys.executable, str(app)], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert len(collector.store.requests()) == 3
+
+
+async def test_one_client_only(make_logger, openai_server, capture):
+    import openai
+
+    logger = make_logger(providers=[])
+    traced = logger.instrument_client(openai.OpenAI(base_url=openai_server.base_url, api_key="k", max_retries=0))
+    traced_async = logger.instrument_client(openai.AsyncOpenAI(base_url=openai_server.base_url, api_key="k", max_retries=0))
+    other = openai.OpenAI(base_url=openai_server.base_url, api_key="k", max_retries=0)
+    traced.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    await traced_async.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    list(traced.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True))
+    other.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    assert len(capture.llm_spans()) == 3
+    assert "request" not in openai.OpenAI.__dict__
+    with pytest.raises(TypeError, match="not a client of a supported SDK"):
+        logger.instrument_client(object())

@@ -218,7 +218,14 @@ class RequestPointInstrumentor(BaseInstrumentor):
         return False
 
     def _instrument(self, **kwargs: Any) -> None:
-        recorder = kwargs["recorder"]
+        recorder = kwargs.get("recorder")
+        if recorder is None:
+            # Zero-code (``opentelemetry-instrument``) or a bare ``instrument()``: a logger
+            # configured from the environment does the instrumenting, this one included.
+            from ..logger import zero_code_logger
+
+            zero_code_logger(kwargs.get("tracer_provider"))
+            return
         sync_request, async_request = make_request_wrappers(recorder, self.endpoints, self.sdk_name, self.accepts_stream_usage)
         sync_class, async_class = self.request_classes()
         self._patches = [Patch(sync_class, "request", sync_request), Patch(async_class, "request", async_request)]
@@ -227,3 +234,34 @@ class RequestPointInstrumentor(BaseInstrumentor):
         for patch in reversed(getattr(self, "_patches", ())):
             patch.undo()
         self._patches = []
+
+
+def instrument_client(client: Any, recorder: Recorder, instrumentor: RequestPointInstrumentor) -> bool:
+    """Trace one client object only (its ``request`` method), leaving its class and every
+    other client untouched. False if the client's class is already traced."""
+    import inspect
+
+    if "request" in type(client).__dict__ and hasattr(type(client).__dict__["request"], "__wrapped__"):
+        return False
+    original = client.request
+    sync_request, async_request = make_request_wrappers(
+        recorder, instrumentor.endpoints, instrumentor.sdk_name, instrumentor.accepts_stream_usage
+    )
+    if inspect.iscoroutinefunction(original):
+
+        async def request(*args: Any, **kwargs: Any) -> Any:
+            return await async_request(original, client, args, kwargs)
+    else:
+
+        def request(*args: Any, **kwargs: Any) -> Any:
+            return sync_request(original, client, args, kwargs)
+
+    request.__wrapped__ = original  # type: ignore[attr-defined]
+    client.request = request
+    return True
+
+
+def uninstrument_client(client: Any) -> None:
+    """Undo :func:`instrument_client`."""
+    if "request" in vars(client):
+        del client.request
