@@ -1,14 +1,18 @@
 """Shared by the benchmarks: an openai client on an in-process transport (no sockets), canned
-responses, CPU timing of paired A/B blocks, and a loopback HTTP sink."""
+responses, paired CPU blocks (caller's thread and whole process), the loopback sink process
+and the "one bare OTel span over OTLP" reference."""
 
 from __future__ import annotations
 
 import json
+import os
+import platform
 import statistics
-import threading
+import subprocess
+import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+import urllib.request
+from typing import Callable, NamedTuple
 
 CHAT = {
     "id": "chatcmpl-bench",
@@ -25,18 +29,19 @@ CHUNKS = 20
 MESSAGES = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say something about benchmarks."}]
 
 
-def _sse(include_usage: bool) -> bytes:
+def _sse(chunks: int, include_usage: bool) -> bytes:
     head = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini-2024-07-18"}
     events = [{**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
-    events += [{**head, "choices": [{"index": 0, "delta": {"content": f" w{i}"}, "finish_reason": None}]} for i in range(CHUNKS)]
+    events += [{**head, "choices": [{"index": 0, "delta": {"content": f" w{i}"}, "finish_reason": None}]} for i in range(chunks)]
     events.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     if include_usage:
         events.append({**head, "choices": [], "usage": CHAT["usage"]})
     return b"".join(f"data: {json.dumps(e)}\n\n".encode() for e in events) + b"data: [DONE]\n\n"
 
 
-def make_client():
-    """An ``openai.OpenAI`` whose transport answers in process (httpx2 or httpx, per SDK major)."""
+def make_client(chunks: int = CHUNKS):
+    """An ``openai.OpenAI`` whose transport answers in process (httpx2 or httpx, per SDK major).
+    Streams carry ``chunks`` content chunks (+ role, finish and, when asked, usage chunks)."""
     import openai
 
     try:
@@ -48,7 +53,7 @@ def make_client():
         import httpx as httpx_module  # openai 1.x/2.x
 
     chat_body = json.dumps(CHAT).encode()
-    streams = {True: _sse(True), False: _sse(False)}
+    streams = {True: _sse(chunks, True), False: _sse(chunks, False)}
 
     def handler(request):
         body = json.loads(request.content)
@@ -70,30 +75,52 @@ def call_stream(client) -> None:
         pass
 
 
-def cpu_block(fn: Callable[[], None], calls: int) -> tuple[float, list[float]]:
-    """(CPU seconds of the whole process — export thread included — per call, wall latencies)."""
-    latencies = []
-    cpu0 = time.process_time()
-    for _ in range(calls):
-        t = time.perf_counter()
-        fn()
-        latencies.append(time.perf_counter() - t)
-    return (time.process_time() - cpu0) / calls, latencies
+# -- paired blocks ---------------------------------------------------------------------------
+class Mode(NamedTuple):
+    """One way of making the call: ``enter()`` switches to it, ``call()`` is one call,
+    ``settle()`` ends a block (flush: its export work is charged to the block that caused it)."""
+
+    name: str
+    enter: Callable[[], None]
+    call: Callable[[], None]
+    settle: Callable[[], None] = lambda: None
 
 
-def paired(bare: Callable[[], None], instrumented: Callable[[], None], setup_bare, setup_instr, calls: int, blocks: int = 15):
-    """Alternate bare and instrumented blocks; return median per-call CPU of each and latencies."""
-    cpu_b, cpu_i, lat_b, lat_i = [], [], [], []
-    for _ in range(blocks):
-        setup_bare()
-        c, l = cpu_block(bare, calls)
-        cpu_b.append(c)
-        lat_b += l
-        setup_instr()
-        c, l = cpu_block(instrumented, calls)
-        cpu_i.append(c)
-        lat_i += l
-    return statistics.median(cpu_b), statistics.median(cpu_i), lat_b, lat_i
+def run_blocks(modes: list[Mode], calls: int, blocks: int) -> dict[str, dict[str, list[float]]]:
+    """Per mode and block: CPU per call of the calling thread (``thread_time``) and of the
+    whole process after ``settle`` (``process_time``: export threads included), plus every
+    call's wall latency. The order of the modes rotates per block, so drift cancels."""
+    out = {m.name: {"caller": [], "process": [], "lat": []} for m in modes}
+    for m in modes:  # warm every path (imports, caches, first-lookup of prices)
+        m.enter()
+        for _ in range(max(5, calls // 10)):
+            m.call()
+        m.settle()
+    for block in range(blocks):
+        for m in modes[block % len(modes):] + modes[:block % len(modes)]:
+            m.enter()
+            call, lat, perf = m.call, out[m.name]["lat"], time.perf_counter
+            p0, t0 = time.process_time(), time.thread_time()
+            for _ in range(calls):
+                s = perf()
+                call()
+                lat.append(perf() - s)
+            t1 = time.thread_time()
+            m.settle()
+            p1 = time.process_time()
+            out[m.name]["caller"].append((t1 - t0) / calls)
+            out[m.name]["process"].append((p1 - p0) / calls)
+    return out
+
+
+def added_us(results: dict, mode: str, key: str, base: str = "bare") -> float:
+    """Median over blocks of (mode − base) in the same block, in µs per call."""
+    pairs = zip(results[mode][key], results[base][key])
+    return statistics.median(a - b for a, b in pairs) * 1e6
+
+
+def median_us(results: dict, mode: str, key: str) -> float:
+    return statistics.median(results[mode][key]) * 1e6
 
 
 def over(latencies: list[float], seconds: float) -> int:
@@ -105,55 +132,81 @@ def pct(latencies: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-class _Sink(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    delay_s = 0.0
-    received = 0
-
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.delay_s:
-            time.sleep(self.delay_s)
-        type(self).received += 1
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+# -- the reference: one bare SDK span exported over OTLP -----------------------------------
+# The attributes a GenAI span carries without content (request, response, usage): what the
+# cheapest hand-written instrumentation of this call would record.
+SPAN_ATTRIBUTES = {
+    "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.system": "openai",
+    "gen_ai.request.model": "gpt-4o-mini", "gen_ai.request.temperature": 0.3, "gen_ai.request.max_tokens": 64,
+    "server.address": "bench.local", "server.port": 443, "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+    "gen_ai.response.id": "chatcmpl-bench", "gen_ai.response.finish_reasons": ("stop",),
+    "gen_ai.usage.input_tokens": 42, "gen_ai.usage.output_tokens": 7, "gen_ai.usage.cache_read.input_tokens": 0,
+}
 
 
-def start_sink_process(delay_s: float = 0.0):
-    """The sink in its own process, so its CPU is not charged to the measured one; returns
-    (url, stop)."""
-    import subprocess
-    import sys
+def bare_span_mode(client, sink_url: str):
+    """Mode "bare + span": the bare call inside one SDK span with ``SPAN_ATTRIBUTES``, through a
+    BatchSpanProcessor and the real OTLP http/protobuf exporter to the sink; (mode, shutdown)."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    from opentelemetry.trace import SpanKind
 
-    code = (
-        "import sys,time; from benchmarks._harness import start_sink; "
-        f"url,_,_=start_sink({delay_s!r}); print(url, flush=True); sys.stdin.read()"
-    )
+    provider = TracerProvider()
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=sink_url + "/v1/traces")))
+    tracer = provider.get_tracer("bench")
+
+    def call():
+        with tracer.start_as_current_span("chat gpt-4o-mini", kind=SpanKind.CLIENT, attributes=SPAN_ATTRIBUTES):
+            call_plain(client)
+
+    return Mode("bare + OTel span", lambda: None, call, provider.force_flush), provider.shutdown
+
+
+# -- loopback sink in its own process ----------------------------------------------------------
+class Sink(NamedTuple):
+    url: str
+    stop: Callable[[], None]
+
+    def posts(self) -> int:
+        """POSTs the sink has answered so far."""
+        with urllib.request.urlopen(self.url + "/count", timeout=5) as response:
+            return int(response.read())
+
+
+def start_sink_process(delay_s: float = 0.0) -> Sink:
+    """``benchmarks._sink`` in its own process, so its CPU is not charged to the measured one."""
     # Its own stderr: a caller timing our exit must not wait for the sink to go away too.
-    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks._sink", "--delay", str(delay_s)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     url = proc.stdout.readline().strip()
 
     def stop():
         proc.stdin.close()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
-    return url, stop
+    return Sink(url, stop)
 
 
-def start_sink(delay_s: float = 0.0):
-    """A loopback HTTP server that accepts anything (after ``delay_s``); returns (url, stop, handler class)."""
-    handler = type("Sink", (_Sink,), {"delay_s": delay_s, "received": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+def code_state() -> str:
+    """The commit measured, and whether the library had uncommitted changes (read-only git)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+        changed = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain", "--", "helicone_otel"], cwd=root,
+                                 capture_output=True, text=True).stdout.splitlines()
+    except OSError:
+        return "unknown"
+    return head + (f" + uncommitted changes in {len(changed)} files under helicone_otel/" if changed else "")
 
-    def stop():
-        server.shutdown()
-        server.server_close()
 
-    return f"http://127.0.0.1:{server.server_address[1]}", stop, handler
+def machine() -> str:
+    import openai
+    import opentelemetry.sdk.version as otel_version
+
+    return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"openai {openai.__version__}, opentelemetry-sdk {otel_version.__version__}; helicone_otel at {code_state()}")

@@ -1,179 +1,297 @@
-"""Added CPU per call (export thread included) of helicone_otel — and of the peer
-instrumentations when installed — against the uninstrumented call in the same run.
+"""What instrumenting an openai call costs: CPU added on the caller's thread and in the whole
+process (export threads included), per call and per stream chunk, beside one bare OTel span
+exported over OTLP and the peer instrumentors; then the tight-loop starvation run.
 
-    python -m benchmarks.overhead [--calls 200] [--blocks 15]
+    python -m benchmarks.overhead [--calls 200] [--blocks 15] [--no-peers] [--starve 5000]
 
-Real openai SDK, in-process transport (no sockets), paired bare/instrumented blocks in one
-process; content capture on, cost on, a healthy loopback collector. Peers run in their own
-subprocess with the same layout so their patches never meet ours.
+Real openai SDK on the in-process transport of ``_harness``; content capture on; exports go to
+the loopback sink process. Each implementation runs in its own subprocess (peers' patches never
+meet ours) with the same layout: paired blocks of bare and instrumented calls, order rotating,
+figures = median over blocks of (mode − bare) in the same block. Whole-process figures are
+taken after a flush, so the export work a block caused is charged to that block.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
+import os
+import statistics
 import subprocess
 import sys
+import time
+
+import wrapt
 
 from . import _harness as H
+from . import starvation
+
+LONG = 200  # content chunks of the long stream; per-chunk cost = slope between 20 and LONG
 
 
-def floor_us(calls: int) -> float:
-    """One bare OTel SDK span with 20 attributes through a BatchSpanProcessor (no-op exporter)."""
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+def _figures(sink: H.Sink, bare, impl_modes, args) -> dict:
+    """The shared layout: plain blocks (bare, bare + span, the implementation's modes), then
+    short and long stream blocks (bare and the implementation's modes). ``impl_modes(call)``
+    gives the implementation's modes for one kind of call."""
+    client, short, long_ = H.make_client(), H.make_client(H.CHUNKS), H.make_client(LONG)
+    span_mode, span_shutdown = H.bare_span_mode(client, sink.url)
+    plain_call = lambda: H.call_plain(client)  # noqa: E731
+    plain = H.run_blocks([H.Mode("bare", bare, plain_call), span_mode, *impl_modes(plain_call)], args.calls, args.blocks)
+    span_shutdown()
+    out = {"bare_caller_us": H.median_us(plain, "bare", "caller"), "bare_process_us": H.median_us(plain, "bare", "process"),
+           "plain": {}, "chunk": {}, "stream_fixed": {}}
+    for mode, runs in plain.items():
+        added = {k: H.added_us(plain, mode, k) for k in ("caller", "process")} if mode != "bare" else {}
+        out["plain"][mode] = {**added, "over_10ms": H.over(runs["lat"], 0.010), "max_ms": max(runs["lat"]) * 1e3}
+    added = {}
+    for chunks, c, calls in ((H.CHUNKS, short, max(10, args.calls // 4)), (LONG, long_, max(4, args.calls // 25))):
+        stream_call = lambda c=c: H.call_stream(c)  # noqa: E731
+        runs = H.run_blocks([H.Mode("bare", bare, stream_call), *impl_modes(stream_call)], calls, args.blocks)
+        added[chunks] = {m: {k: H.added_us(runs, m, k) for k in ("caller", "process")} for m in runs if m != "bare"}
+        if chunks == H.CHUNKS:
+            out["bare_stream_us"] = H.median_us(runs, "bare", "caller")
+    for mode in added[LONG]:
+        out["chunk"][mode] = {k: (added[LONG][mode][k] - added[H.CHUNKS][mode][k]) / (LONG - H.CHUNKS) for k in ("caller", "process")}
+        # What a stream costs beyond a plain call's added cost and its chunks (usage chunk, proxy…).
+        out["stream_fixed"][mode] = {k: added[H.CHUNKS][mode][k] - (H.CHUNKS + 2) * out["chunk"][mode][k]
+                                     - out["plain"][mode][k] for k in ("caller", "process")}
+    return out
 
-    class Discard(SpanExporter):
-        def export(self, spans):
-            return SpanExportResult.SUCCESS
 
-    provider = TracerProvider()
-    processor = BatchSpanProcessor(Discard())
-    provider.add_span_processor(processor)
-    tracer = provider.get_tracer("floor")
-    attrs = {f"attr.{i}": ("value" if i % 2 else i) for i in range(20)}
-
-    def one():
-        tracer.start_span("chat gpt-4o-mini", attributes=attrs).end()
-
-    cpu, _ = H.cpu_block(one, calls * 20)
-    processor.shutdown()
-    return cpu * 1e6
-
-
-def run_ours(calls: int, blocks: int) -> dict:
+def run_ours(args) -> dict:
     from helicone_otel import HeliconeAsyncLogger
     from helicone_otel.instrumentation.openai import OpenAIInstrumentor
 
-    url, stop = H.start_sink_process()
-    logger = HeliconeAsyncLogger(base_url=url, providers=["openai"]).init()
+    sink = H.start_sink_process()
+    # stream_usage_hosts: the stand-in host is treated as api.openai.com is (stream usage requested).
+    logger = HeliconeAsyncLogger(base_url=sink.url, providers=["openai"], stream_usage_hosts=["bench.local"]).init()
     instrumentor = OpenAIInstrumentor()  # the singleton the logger instrumented
+    pipeline = logger._pipeline
 
-    def bare_mode():
+    def bare():
         if instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.uninstrument()
 
-    def instrumented_mode():
+    recorder, enqueue = logger._recorder, logger._recorder.submit
+
+    def ours(post: bool = True, export: bool = True):
         if not instrumentor.is_instrumented_by_opentelemetry:
-            # benchmark-only: re-patch with the logger's own provider and options
-            instrumentor.instrument(tracer_provider=logger.tracer_provider, options=logger._options)
+            instrumentor.instrument(recorder=recorder)  # benchmark-only re-patch, same recorder
+        # Benchmark-only switches: a recorder that discards each finished call (the caller's own
+        # recording, with no export thread competing for the GIL), and senders that drop each
+        # body instead of POSTing it (the POST apart from building and encoding).
+        recorder.submit = enqueue if export else (lambda call: None)
+        for sender in pipeline._senders:
+            if post:
+                sender.__dict__.pop("send", None)
+            else:
+                sender.send = lambda body, deadline, stopping: True
 
-    return _measure(calls, blocks, bare_mode, instrumented_mode, after=lambda: (logger.flush(10), logger.shutdown(), stop()),
-                    stats=lambda: logger.stats())
+    settle = lambda: logger.flush(60)  # noqa: E731
+    impl = lambda call: [H.Mode("impl", ours, call, settle),  # noqa: E731
+                         H.Mode("impl without POST", lambda: ours(post=False), call, settle),
+                         H.Mode("impl recording only", lambda: ours(export=False), call, settle)]
+    out = _figures(sink, bare, impl, args)
+    out["threads"] = _thread_cpu(logger, ours)
+    out["chunk_micro_us"] = _chunk_micro()
+    logger.flush(60)
+    stats = logger.stats()
+    out["export"] = {"exported": stats.exported, "dropped": stats.dropped, "sink_posts": sink.posts()}
+    logger.shutdown()
+    sink.stop()
+    return out
 
 
-def run_peer(name: str, calls: int, blocks: int) -> dict:
+def _thread_cpu(logger, enter) -> dict:
+    """CPU per item on the builder thread (build + encode) and on a sender thread (one POST),
+    measured on those threads with ``thread_time`` around each item."""
+    pipeline = logger._pipeline
+    spent = {"build": [0.0, 0], "send": [0.0, 0]}
+
+    def timed(kind, fn):
+        def wrapper(*a):
+            t = time.thread_time()
+            try:
+                return fn(*a)
+            finally:
+                spent[kind][0] += time.thread_time() - t
+                spent[kind][1] += 1
+        return wrapper
+
+    enter()
+    build = pipeline._build
+    pipeline._build = timed("build", build)
+    for sender in pipeline._senders:
+        sender.send = timed("send", sender.send)
+    out = {}
+    for kind, client in (("plain", H.make_client()), ("stream", H.make_client(H.CHUNKS))):
+        for v in spent.values():
+            v[:] = [0.0, 0]
+        for _ in range(500):
+            (H.call_plain if kind == "plain" else H.call_stream)(client)
+        logger.flush(60)
+        out[kind] = {k: v[0] / max(1, v[1]) * 1e6 for k, v in spent.items()}
+    pipeline._build = build
+    for sender in pipeline._senders:
+        sender.__dict__.pop("send", None)
+    return out
+
+
+def _chunk_micro() -> dict:
+    """Added caller CPU per chunk, isolated: the stream proxy over ready chunk objects, against
+    iterating a stand-in with the SDK Stream's own ``__iter__``/``__next__`` (no parsing);
+    with and without the per-chunk check for the usage chunk we asked for."""
+    from openai.types.chat import ChatCompletionChunk
+
+    from helicone_otel.capture.call import Call, Recorder
+    from helicone_otel.capture.streams import SyncStreamProxy
+    from helicone_otel.instrumentation.openai import OpenAIInstrumentor
+
+    chunk = ChatCompletionChunk.model_validate(json.loads(H._sse(1, False).split(b"\n\n")[1][6:]))
+    chunks = [chunk] * 1000
+
+    class Stream:  # openai._streaming.Stream's iteration protocol, without the parsing
+        def __init__(self):
+            self._iterator = iter(chunks)
+
+        def __next__(self):
+            return self._iterator.__next__()
+
+        def __iter__(self):
+            yield from self._iterator
+
+    endpoint = OpenAIInstrumentor.endpoints["/chat/completions"]
+    recorder = Recorder(submit=lambda call: None, id_generator=None)
+    out = {}
+    for usage in (False, True):
+        samples = []
+        for _ in range(200):
+            t = time.thread_time()
+            for _ in Stream():
+                pass
+            bare = time.thread_time() - t
+            call = Call(endpoint, None, "/chat/completions", {}, recorder)
+            call.chunks, call.stream_usage_added = [], usage
+            proxy = SyncStreamProxy(Stream(), call, recorder)
+            t = time.thread_time()
+            for _ in proxy:
+                pass
+            samples.append((time.thread_time() - t - bare) / len(chunks))
+        out["usage requested" if usage else "plain"] = statistics.median(samples) * 1e6
+    return out
+
+
+class PatchToggle:
+    """Switches a peer's patches off and on by putting back the attributes its ``instrument()``
+    replaced in the openai modules and classes: OpenLLMetry's ``uninstrument()`` leaves its
+    wrappers in place with openai 3.x (module paths moved), so a second ``instrument()`` would
+    stack another layer on top. Same treatment for both peers."""
+
+    def __init__(self, instrument) -> None:
+        before = self._snapshot()
+        instrument()
+        after = self._snapshot()
+        # Only wrappers: instrumenting also imports modules whose pydantic models finish
+        # building (``__pydantic_*__`` attributes appear); those are not patches.
+        self.patches = [(owner, name, old.get(name, _ABSENT), value)
+                        for key, (owner, new) in after.items() if key in before
+                        for old in (before[key][1],) for name, value in new.items()
+                        if old.get(name, _ABSENT) is not value and isinstance(value, wrapt.BaseObjectProxy)]
+
+    @staticmethod
+    def _snapshot() -> dict:
+        out = {}
+        for name, module in list(sys.modules.items()):
+            if module is None or not (name == "openai" or name.startswith("openai.")):
+                continue
+            out[id(module)] = (module, dict(vars(module)))
+            for value in list(vars(module).values()):
+                if isinstance(value, type) and value.__module__ == name:
+                    out[id(value)] = (value, dict(vars(value)))
+        return out
+
+    def set(self, on: bool) -> None:
+        for owner, name, old, new in self.patches:
+            if on:
+                setattr(owner, name, new)
+            elif old is _ABSENT:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, old)
+
+
+_ABSENT = object()
+
+
+def run_peer(name: str, args) -> dict:
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    url, stop = H.start_sink_process()
-    provider = TracerProvider()
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=url + "/v1/traces")))
     if name == "openllmetry":
-        import os
-
         os.environ["TRACELOOP_TRACE_CONTENT"] = "true"
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
-    else:
-        import os
-
-        os.environ["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"] = "true"
+    else:  # content on the span, as ours: current semconv, span-only content mode
+        os.environ["OTEL_SEMCONV_STABILITY_OPT_IN"] = "gen_ai_latest_experimental"
+        os.environ["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"] = "span_only"
         from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
-    instrumentor = OpenAIInstrumentor()
-
-    def bare_mode():
-        if instrumentor.is_instrumented_by_opentelemetry:
-            instrumentor.uninstrument()
-
-    def instrumented_mode():
-        if not instrumentor.is_instrumented_by_opentelemetry:
-            instrumentor.instrument(tracer_provider=provider)
-
-    return _measure(calls, blocks, bare_mode, instrumented_mode, after=lambda: (provider.shutdown(), stop()))
-
-
-def _measure(calls, blocks, bare_mode, instrumented_mode, after, stats=None) -> dict:
+    sink = H.start_sink_process()
+    provider = TracerProvider()
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=sink.url + "/v1/traces")))
     client = H.make_client()
-    out = {}
-    for kind, fn in (("plain", H.call_plain), ("stream", H.call_stream)):
-        for _ in range(20):  # warm up both paths
-            bare_mode(); fn(client); instrumented_mode(); fn(client)
-        bare, instr, lat_b, lat_i = H.paired(lambda: fn(client), lambda: fn(client), bare_mode, instrumented_mode, calls, blocks)
-        out[kind] = {
-            "bare_us": bare * 1e6, "instrumented_us": instr * 1e6,
-            "added_us": (instr - bare) * 1e6, "ratio": instr / bare,
-            "over_10ms_bare": H.over(lat_b, 0.010), "over_10ms_instr": H.over(lat_i, 0.010),
-            "p99_bare_ms": H.pct(lat_b, 99) * 1e3, "p99_instr_ms": H.pct(lat_i, 99) * 1e3,
-            "calls": len(lat_i),
-        }
-    after()
-    if stats is not None:
-        s = stats()
-        out["export"] = {"exported": s.exported, "dropped": s.dropped}
+    for _ in range(5):  # import every openai module the calls use before the snapshot
+        H.call_plain(client)
+        H.call_stream(client)
+    toggle = PatchToggle(lambda: OpenAIInstrumentor().instrument(tracer_provider=provider))
+    impl = lambda call: [H.Mode("impl", lambda: toggle.set(True), call, provider.force_flush)]  # noqa: E731
+    out = _figures(sink, lambda: toggle.set(False), impl, args)
+    out["patches"] = len(toggle.patches)
+    provider.shutdown()
+    sink.stop()
     return out
+
+
+PEERS = {"openai-v2 (official)": ("openai_v2", "opentelemetry.instrumentation.openai_v2"),
+         "OpenLLMetry": ("openllmetry", "opentelemetry.instrumentation.openai")}
+
+
+def _subprocess(impl: str, args) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.overhead", "--impl", impl, "--calls", str(args.calls), "--blocks", str(args.blocks)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish in {args.timeout} s"}
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": " / ".join((done.stderr or done.stdout).strip().splitlines()[-2:])}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=200, help="calls per block")
+    parser.add_argument("--calls", type=int, default=200, help="plain calls per block (streams: fewer)")
     parser.add_argument("--blocks", type=int, default=15)
-    parser.add_argument("--timeout", type=float, default=300, help="seconds allowed per implementation")
+    parser.add_argument("--starve", type=int, default=5000, help="calls in each tight-loop run (0: skip)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per implementation")
     parser.add_argument("--no-peers", action="store_true", help="measure helicone_otel only")
     parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)  # subprocess entry for one implementation
     args = parser.parse_args()
     if args.impl:
-        result = run_ours(args.calls, args.blocks) if args.impl == "helicone_otel" else run_peer(args.impl, args.calls, args.blocks)
-        print(json.dumps(result))
+        print(json.dumps(run_ours(args) if args.impl == "helicone_otel" else run_peer(args.impl, args)))
         return
+    import importlib.util
 
-    import openai
-    import opentelemetry.sdk.version as otel_version
-
-    floor = floor_us(args.calls)
-    results = {}
-    for impl, module in (("helicone_otel", None), ("openllmetry", "opentelemetry.instrumentation.openai"),
-                         ("openai-v2 (official)", "opentelemetry.instrumentation.openai_v2")):
-        if module is not None:
-            import importlib.util
-
-            if args.no_peers or importlib.util.find_spec(module) is None:
-                results[impl] = None
-                continue
-        name = {"openai-v2 (official)": "openai_v2"}.get(impl, impl)
+    results = {"helicone_otel": _subprocess("helicone_otel", args)}
+    for label, (impl, module) in PEERS.items():
         try:
-            done = subprocess.run([sys.executable, "-m", "benchmarks.overhead", "--impl", name, "--calls", str(args.calls),
-                                   "--blocks", str(args.blocks)], capture_output=True, text=True, timeout=args.timeout)
-            results[impl] = json.loads(done.stdout.strip().splitlines()[-1])
-        except subprocess.TimeoutExpired:
-            results[impl] = {"error": [f"did not finish in {args.timeout} s"]}
-        except (ValueError, IndexError):
-            results[impl] = {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
+            installed = importlib.util.find_spec(module) is not None
+        except ImportError:
+            installed = False
+        results[label] = None if args.no_peers or not installed else _subprocess(impl, args)
+    starved = starvation.run_all(args.starve) if args.starve else None
+    from . import _report
 
-    print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
-          f"openai {openai.__version__}, opentelemetry-sdk {otel_version.__version__}")
-    print(f"{args.blocks} paired blocks x {args.calls} calls; CPU of the whole process (export thread included)")
-    print(f"floor: one bare OTel span, 20 attributes, BatchSpanProcessor = {floor:.1f} us\n")
-    print("| implementation | plain: added CPU/call | plain: ratio to bare | added / floor | stream: added CPU/call | stream: ratio | stream added / floor | calls > 10 ms (bare → instr) |")
-    print("|---|---|---|---|---|---|---|---|")
-    for impl, r in results.items():
-        if r is None:
-            print(f"| {impl} | not measured (--no-peers, or not installed: pip install -e '.[bench]') | | | | | | |")
-            continue
-        if "error" in r:
-            print(f"| {impl} | failed: {r['error']} | | | | | | |")
-            continue
-        p, s = r["plain"], r["stream"]
-        print(f"| {impl} | {p['added_us']:.0f} us | {p['ratio']:.2f}x | {p['added_us'] / floor:.2f}x | "
-              f"{s['added_us']:.0f} us | {s['ratio']:.2f}x | {s['added_us'] / floor:.2f}x | "
-              f"{p['over_10ms_bare'] + s['over_10ms_bare']} → {p['over_10ms_instr'] + s['over_10ms_instr']} |")
-    ours = results.get("helicone_otel") or {}
-    if ours and "plain" in ours:
-        print(f"\nbare call: {ours['plain']['bare_us']:.0f} us plain, {ours['stream']['bare_us']:.0f} us stream "
-              f"({H.CHUNKS + 2} chunks); helicone_otel exported {ours['export']['exported']} spans, dropped {ours['export']['dropped']}")
-        per_chunk = max(0.0, ours['stream']['added_us'] - ours['plain']['added_us']) / (H.CHUNKS + 2)
-        print(f"stream extra over plain, per chunk: {per_chunk:.2f} us")
+    _report.print_all(results, starved, args)
 
 
 if __name__ == "__main__":
