@@ -1,8 +1,12 @@
-"""USD cost of an LLM call from its token counts, from the price table shipped in the package.
+"""USD cost of an LLM call from its token counts.
 
-Lookups are cached per (provider, model): the first call of a model resolves it with a few dict
-probes (no table scans) and every later call is one dict hit. Unknown models get no cost and
-one warning each, never a guess.
+Where a price comes from, first match wins: the user's ``prices=`` / ``HELICONE_PRICES_FILE``,
+then our overrides (``prices.json``: models genai-prices lacks or gets wrong), then the
+``genai-prices`` package's bundled data (source.py; never fetched over the network).
+
+Lookups are cached per (provider, model): the first call of a model resolves it (a few
+hundred microseconds; the very first also imports genai-prices) and every later call is one
+dict hit. Unknown models get no cost and one warning each, never a guess.
 """
 
 from __future__ import annotations
@@ -11,42 +15,34 @@ import json
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from importlib import resources
 from typing import Any, Mapping, Optional
 
 from .. import attributes as A
+from . import source
 
 logger = logging.getLogger("helicone_otel")
 
-_PRICE_FIELDS = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "per_call")
-
-# span provider name (semconv, or Helicone's legacy upper-case name) → price table
-_TABLE_FOR_PROVIDER = {
-    "openai": "openai",
-    "azure.ai.openai": "openai",
-    "azure": "openai",
-    "anthropic": "anthropic",
-    "aws.bedrock": "anthropic",
-    "bedrock": "anthropic",
-    "gcp.gemini": "google",
-    "gcp.gen_ai": "google",
-    "gcp.vertex_ai": "google",
-    "google": "google",
-    "groq": "groq",
-    "mistral_ai": "mistral",
-    "mistral": "mistral",
-    "x_ai": "xai",
-    "x": "xai",
-}
-# Vertex AI serves Claude and Gemini alike; the model name decides.
-_MODEL_FAMILY_TABLE = (("claude-", "anthropic"), ("gemini-", "google"))
+_PRICE_FIELDS = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning", "per_call")
+# prices.json rows also say which providers they are for, why they exist and where from.
+_OVERRIDE_NOTES = ("providers", "why", "source", "checked")
 _MODEL_PREFIXES = re.compile(r"^(models/|(us|eu|apac|global)\.|anthropic\.)")
+# Azure names GPT-3.5 deployments and model ids without the dot (gpt-35-turbo, gpt-35-turbo-instruct).
+_AZURE_DOTLESS = re.compile(r"^gpt-35(?=-|$)")
+# Service tiers that are the standard price: not worth a cache entry of their own.
+_STANDARD_TIERS = frozenset({"", "default", "auto", "standard"})
+# genai-prices has no Bedrock row for some Claude ids; Bedrock bills Anthropic's list price then.
+_FAMILY_FALLBACK = frozenset({"aws"})
 
 
 @dataclass(frozen=True)
 class Price:
-    """USD per million tokens (``per_call`` in USD per call); ``tiers`` as (threshold, Price)."""
+    """USD per million tokens (``per_call`` in USD per call); ``tiers`` as (threshold, Price).
+    ``reasoning`` prices reasoning tokens apart from the rest of the output where a model
+    does (None: they are output)."""
 
     input: float
     output: float
@@ -55,6 +51,7 @@ class Price:
     cache_write_1h: Optional[float] = None
     per_call: float = 0.0
     tiers: tuple[tuple[int, "Price"], ...] = ()
+    reasoning: Optional[float] = None
 
     def for_input(self, input_tokens: int) -> "Price":
         """The tier that applies to a request of ``input_tokens``."""
@@ -92,13 +89,19 @@ def parse_price(row: Mapping[str, Any], where: str) -> Price:
     return Price(**values, tiers=tuple(sorted(tiers, key=lambda t: t[0])))
 
 
-def _load_builtin() -> tuple[dict[str, dict[str, Price]], list[re.Pattern[str]]]:
+_Overrides = dict[str, tuple[Optional[frozenset[str]], Price]]
+
+
+def _load_shipped() -> tuple[_Overrides, list[re.Pattern[str]]]:
+    """prices.json: our overrides of genai-prices, keyed by model, each for the genai-prices
+    provider ids it names (every provider when it names none)."""
     data = json.loads(resources.files(__package__).joinpath("prices.json").read_text(encoding="utf-8"))
-    tables = {
-        provider: {model.lower(): parse_price(row, f"{provider}/{model}") for model, row in block["models"].items()}
-        for provider, block in data["providers"].items()
-    }
-    return tables, [re.compile(p) for p in data["snapshot_suffixes"]]
+    overrides: _Overrides = {}
+    for model, row in data["overrides"].items():
+        providers = row.get("providers")
+        prices = {k: v for k, v in row.items() if k not in _OVERRIDE_NOTES}
+        overrides[model.lower()] = (frozenset(providers) if providers else None, parse_price(prices, f"prices.json/{model}"))
+    return overrides, [re.compile(p) for p in data["snapshot_suffixes"]]
 
 
 def candidate_names(model: str, suffixes: list[re.Pattern[str]]) -> list[str]:
@@ -124,10 +127,13 @@ def candidate_names(model: str, suffixes: list[re.Pattern[str]]) -> list[str]:
 
 
 class PriceBook:
-    """Prices: user overrides first, then the shipped table. Thread-safe; lookups cached."""
+    """Prices: the user's, then ours (prices.json), then genai-prices'. Thread-safe; lookups
+    cached per (provider, model) until the price may change (genai-prices dates some prices)."""
 
     def __init__(self, overrides: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
-        self._tables, self._suffixes = _load_builtin()
+        # genai-prices itself is loaded on the first lookup (source.py): constructing a book
+        # happens on the caller's thread, in HeliconeAsyncLogger(...), and must stay cheap.
+        self._shipped, self._suffixes = _load_shipped()
         self._overrides: dict[str, tuple[Optional[str], Price]] = {}
         for model, row in (overrides or {}).items():
             if not isinstance(model, str) or not model:
@@ -136,23 +142,26 @@ class PriceBook:
             if provider is not None and not isinstance(provider, str):
                 raise TypeError(f"prices[{model!r}].provider must be a str")
             self._overrides[model.lower()] = (provider, parse_price(row, f"prices[{model!r}]"))
-        self._cache: dict[tuple[str, str], Optional[Price]] = {}
+        self._cache: dict[tuple[str, str, Optional[str], Optional[str]], tuple[Optional[Price], float]] = {}
         self._warned: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
-    def lookup(self, provider: str, model: str, fallback_model: Optional[str] = None) -> Optional[Price]:
+    def lookup(self, provider: str, model: str, fallback_model: Optional[str] = None,
+               service_tier: Optional[str] = None) -> Optional[Price]:
         """The price for ``model`` (else ``fallback_model``, e.g. the requested model when the
-        response names an unknown snapshot) served by ``provider``; None when unknown."""
-        key = (provider, model, fallback_model)
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
-        price = self._resolve(provider, model)
+        response names an unknown snapshot) served by ``provider``, at the ``service_tier``
+        the response reports (OpenAI's flex/priority); None when unknown."""
+        tier = None if service_tier is None or service_tier in _STANDARD_TIERS else service_tier
+        key = (provider, model, fallback_model, tier)
+        hit = self._cache.get(key)
+        if hit is not None and (hit[1] == source.NEVER or hit[1] > time.time()):
+            return hit[0]
+        now = datetime.now(timezone.utc)
+        price, until = self._resolve(provider, model, tier, now)
         if price is None and fallback_model and fallback_model != model:
-            price = self._resolve(provider, fallback_model)
+            price, until = self._resolve(provider, fallback_model, tier, now)
         with self._lock:
-            self._cache[key] = price
+            self._cache[key] = (price, until)
             if price is None and model and (provider, model) not in self._warned:
                 self._warned.add((provider, model))
                 logger.warning(
@@ -162,26 +171,27 @@ class PriceBook:
                 )
         return price
 
-    def _resolve(self, provider: str, model: str) -> Optional[Price]:
+    def _resolve(self, provider: str, model: str, tier: Optional[str], now: datetime) -> tuple[Optional[Price], float]:
         names = candidate_names(model, self._suffixes)
+        names += [_AZURE_DOTLESS.sub("gpt-3.5", n) for n in names if _AZURE_DOTLESS.match(n)]
         for name in names:
             override = self._overrides.get(name)
             if override is not None and (override[0] is None or override[0] == provider):
-                return override[1]
-        table_name = _TABLE_FOR_PROVIDER.get(provider) or _TABLE_FOR_PROVIDER.get(provider.lower())
-        if provider in ("gcp.vertex_ai", "aws.bedrock", "bedrock") or table_name is None:
-            for prefix, family_table in _MODEL_FAMILY_TABLE:
-                if any(n.startswith(prefix) for n in names):
-                    table_name = family_table
-                    break
-        table = self._tables.get(table_name or "")
-        if table is None:
-            return None
+                return override[1], source.NEVER
+        gp_provider = source.provider_id(provider, names) if provider else source.family_provider(names)
+        if gp_provider is None:
+            return None, source.NEVER
         for name in names:
-            price = table.get(name)
-            if price is not None:
-                return price
-        return None
+            shipped = self._shipped.get(name)
+            if shipped is not None and (shipped[0] is None or gp_provider in shipped[0]):
+                return shipped[1], source.NEVER
+        found = source.find(gp_provider, names, now, tier)
+        family = source.family_provider(names)
+        if found is None and gp_provider in _FAMILY_FALLBACK and family is not None:
+            found = source.find(family, names, now, tier)
+        if found is None or found[0] is None:
+            return None, found[1] if found else source.NEVER
+        return parse_price(found[0], f"genai-prices {gp_provider}/{model}"), found[1]
 
 
 def cost_usd(price: Price, attributes: Mapping[str, Any]) -> Optional[float]:
@@ -198,7 +208,12 @@ def cost_usd(price: Price, attributes: Mapping[str, Any]) -> Optional[float]:
     cache_write_1h = attributes.get(A.USAGE_CACHE_CREATION_1H_INPUT_TOKENS) or 0
     p = price.for_input(input_tokens)
     uncached = max(0, input_tokens - cache_read - cache_write)
-    micro = uncached * p.input + output_tokens * p.output
+    micro = uncached * p.input
+    if p.reasoning is not None:  # reasoning tokens are part of the output count
+        reasoning = min(attributes.get(A.USAGE_REASONING_OUTPUT_TOKENS) or 0, output_tokens)
+        micro += reasoning * p.reasoning + (output_tokens - reasoning) * p.output
+    else:
+        micro += output_tokens * p.output
     micro += cache_read * (p.cache_read if p.cache_read is not None else p.input)
     cache_write_5m = max(0, cache_write - cache_write_1h)
     micro += cache_write_5m * (p.cache_write if p.cache_write is not None else p.input)
@@ -209,10 +224,11 @@ def cost_usd(price: Price, attributes: Mapping[str, Any]) -> Optional[float]:
 def span_cost(
     book: PriceBook, provider: str, request_model: Optional[str], usage: Mapping[str, Any]
 ) -> Optional[float]:
-    """Cost of a finished call: ``usage`` holds the response attributes (response model and
-    token counts); None for an unknown model or no usage."""
+    """Cost of a finished call: ``usage`` holds the response attributes (response model,
+    token counts, service tier); None for an unknown model or no usage."""
     model = usage.get(A.RESPONSE_MODEL) or request_model
     if not model or (A.USAGE_INPUT_TOKENS not in usage and A.USAGE_OUTPUT_TOKENS not in usage):
         return None
-    price = book.lookup(provider, model, request_model)
+    tier = usage.get(A.OPENAI_RESPONSE_SERVICE_TIER)
+    price = book.lookup(provider, model, request_model, tier if isinstance(tier, str) else None)
     return None if price is None else cost_usd(price, usage)

@@ -23,8 +23,8 @@ VARIES = "<varies>"
 # Fixtures whose Helicone cost our price table (helicone_otel/cost/prices.json) cannot reproduce:
 # the collector applies Helicone's rules, so these are differences between the two price tables.
 COST_DIFFERENCES: dict[str, str] = {
-    "together_stream": "Helicone's legacy TOGETHER row prices meta-llama/Llama-3.3-70B-Instruct-Turbo at $0.88/$0.88 per "
-                       "million; helicone_otel/cost has no Together table",
+    "claude_bedrock_provider": "genai-prices bills us. Bedrock ids with AWS's 10% regional premium ($3.30/$16.50); "
+                               "Helicone bills Anthropic's list price ($3/$15)",
     "xai_chat": "Helicone's legacy X row 'includes grok-4' has no cache-read price, so cached input is billed at the full "
                 "$3/M input rate; helicone_otel/cost has grok-4-0709 cache_read $0.75/M",
     "gemini_native_stream": "Helicone's legacy GOOGLE row 'gemini-2.5-flash' has cache reads at $0.075/M; "
