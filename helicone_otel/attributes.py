@@ -91,6 +91,8 @@ STEP_KIND = "helicone.step.kind"
 TOOL_NAME = "gen_ai.tool.name"
 TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments"
 TOOL_CALL_RESULT = "gen_ai.tool.call.result"
+# Agent-framework runs (instrumentation/frameworks.py)
+AGENT_NAME = "gen_ai.agent.name"
 # The Helicone request id of the call (its custom-log ``Helicone-Request-Id``), to join a span
 # with the record Helicone stores.
 HELICONE_REQUEST_ID = "helicone.request.id"

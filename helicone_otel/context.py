@@ -221,6 +221,18 @@ class ContextScope:
         return wrapper
 
 
+def enter_attributes(attributes: Mapping[str, str]) -> tuple[contextvars.Token, Mapping[str, str]]:
+    """Make ``attributes`` (the whole mapping, already merged) current until :func:`exit_attributes`
+    with the returned entry: for agent-framework runs that open and close in separate callbacks."""
+    outer = _current.get()
+    return _current.set(attributes), outer
+
+
+def exit_attributes(entry: tuple[contextvars.Token, Mapping[str, str]]) -> None:
+    """Undo :func:`enter_attributes`."""
+    ContextScope._pop(entry)
+
+
 def session(session_id: str, path: Optional[str] = None, name: Optional[str] = None) -> ContextScope:
     """Group the LLM calls made inside into a Helicone session.
 

@@ -17,13 +17,14 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 
 from . import instrumentation, steps
 from .capture.call import Recorder
-from .config import Settings
+from .config import ENV_SPOOL_DIR, Settings
 from .cost import PriceBook
 from .context import ContextScope, header_properties_to_attributes, property_attributes
 from .export.build import RecordBuilder
 from .export.helicone import CUSTOM_LOG_PATH
 from .export.pipeline import ExportPipeline, ExportStats, FlushHook
 from .export.sender import HeliconeSender
+from .export.spool import Spool
 from .export.spans import id_generator_of
 
 logger = logging.getLogger("helicone_otel")
@@ -94,6 +95,9 @@ class HeliconeAsyncLogger:
         should_export: Optional[Callable[[Any], bool]] = None,
         otlp_endpoint: Optional[str] = None,
         helicone: bool = True,
+        spool_dir: Optional[str | os.PathLike[str]] = None,
+        spool_max_bytes: Optional[int] = None,
+        spool_max_age_s: Optional[float] = None,
     ) -> None:
         self.settings = Settings.resolve(
             api_key=api_key,
@@ -108,6 +112,9 @@ class HeliconeAsyncLogger:
             sample_rate=sample_rate,
             helicone=helicone,
             otlp_endpoint=otlp_endpoint,
+            spool_dir=spool_dir,
+            spool_max_bytes=spool_max_bytes,
+            spool_max_age_s=spool_max_age_s,
             supported_providers=instrumentation.supported_providers(),
         )
         if tracer_provider is not None and not hasattr(tracer_provider, "add_span_processor"):
@@ -181,7 +188,9 @@ class HeliconeAsyncLogger:
             )
             url, key = self.settings.base_url + CUSTOM_LOG_PATH, self.settings.api_key
             builder = RecordBuilder(provider, self._price_book, self._redact, self._should_export, self.settings.helicone)
-            self._pipeline = ExportPipeline(builder, lambda backoff, errors: HeliconeSender(url, key, backoff, errors))
+            self._pipeline = ExportPipeline(
+                builder, lambda backoff, errors: HeliconeSender(url, key, backoff, errors), spool=self._open_spool(url, key)
+            )
             self._recorder.submit = self._pipeline.enqueue
             if hasattr(provider, "add_span_processor"):
                 FlushHook(self._pipeline).install(provider)
@@ -192,7 +201,22 @@ class HeliconeAsyncLogger:
             for name in providers:
                 self._instrument(name)
             steps.set_recorder(provider.get_tracer("helicone_otel.steps"), self._recorder, self._price_book, self._redact)
+            # The price data loads in ≈ 100 ms on first use. Load it here, once, rather than in a
+            # call or a background thread: a fork during that import (gunicorn, multiprocessing
+            # right after init) would leave the child's import and price locks held forever.
+            self._price_book.lookup("openai", "gpt-4o-mini")
             self._initialized = True
+
+    def _open_spool(self, url: str, key: Optional[str]) -> Optional[Spool]:
+        """The spool for records the collector does not take; keyed by URL and key, so a record
+        is only ever sent where it was first addressed."""
+        settings = self.settings
+        if settings.spool_dir is None or not settings.helicone:
+            return None
+        try:
+            return Spool(settings.spool_dir, f"{url}\n{key or ''}", settings.spool_max_bytes, settings.spool_max_age_s)
+        except OSError as exc:
+            raise ValueError(f"spool_dir (or {ENV_SPOOL_DIR}) {settings.spool_dir!r} cannot be used: {exc}") from None
 
     @staticmethod
     def _otlp_processor(endpoint: str) -> Any:

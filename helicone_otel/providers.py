@@ -50,7 +50,9 @@ _HELICONE_PROVIDER = {
     "azure.ai.openai": "AZURE",
     "azure.ai.inference": "AZURE",
     "anthropic": "ANTHROPIC",
-    "aws.bedrock": "BEDROCK",
+    # AWS: Helicone's rows for Bedrock *and* Amazon Nova (``mappings.ts``: AWS = bedrock + nova);
+    # BEDROCK has no Nova rows. Both read the same body processors (checked with the oracle).
+    "aws.bedrock": "AWS",
     "gcp.gemini": "GOOGLE",
     "gcp.vertex_ai": "GOOGLE",
     "gcp.gen_ai": "GOOGLE",
@@ -70,6 +72,46 @@ _HELICONE_PROVIDER = {
     "cerebras": "CEREBRAS",
     "ollama": "LOCAL",
 }
+
+
+# LiteLLM's provider names (``litellm.get_llm_provider``) → semconv provider names; others are
+# kept as LiteLLM names them.
+_LITELLM_PROVIDERS = {
+    "openai": "openai",
+    "text-completion-openai": "openai",
+    "azure": "azure.ai.openai",
+    "azure_text": "azure.ai.openai",
+    "azure_ai": "azure.ai.inference",
+    "anthropic": "anthropic",
+    "bedrock": "aws.bedrock",
+    "sagemaker": "aws.sagemaker",
+    "vertex_ai": "gcp.vertex_ai",
+    "vertex_ai_beta": "gcp.vertex_ai",
+    "gemini": "gcp.gemini",
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+    "groq": "groq",
+    "mistral": "mistral_ai",
+    "xai": "x_ai",
+    "deepseek": "deepseek",
+    "together_ai": "together",
+    "fireworks_ai": "fireworks",
+    "openrouter": "openrouter",
+    "perplexity": "perplexity",
+    "nvidia_nim": "nvidia",
+    "nebius": "nebius",
+    "novita": "novita",
+    "deepinfra": "deepinfra",
+    "cerebras": "cerebras",
+    "ollama": "ollama",
+    "ollama_chat": "ollama",
+    "helicone": "helicone",
+}
+
+
+def litellm_provider(name: str) -> str:
+    """The semconv provider name for a LiteLLM provider name (``together_ai`` → ``together``)."""
+    return _LITELLM_PROVIDERS.get(name, name or "litellm")
 
 
 def helicone_provider(provider: str, anthropic_shape: bool = False) -> str:

@@ -70,6 +70,12 @@ def set_recorder(
         _recorder = None if tracer is None or options is None else _Recorder(tracer, options, price_book, mask)
 
 
+def active_recorder() -> Optional[_Recorder]:
+    """Where steps go now (None before a logger's init and after its shutdown); the agent-framework
+    integrations make their runs' spans with it."""
+    return _recorder
+
+
 def _context_attributes(options: Recorder) -> dict[str, str]:
     # Steps are rare and made by hand: stamping the context here keeps them simple.
     defaults, current = options.defaults, current_attributes()

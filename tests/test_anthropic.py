@@ -225,6 +225,8 @@ def test_anthropic_reaches_collector_with_tokens_via_custom_log(logger, claude, 
     assert plain.prompt_tokens == 5 and plain.response_body["usage"]["input_tokens"] == 5  # Helicone: uncached input
     assert plain.request_body["system"] == "be brief"  # the request exactly as the SDK sent it
     assert plain.request_body["messages"] == MESSAGES
+    # Parameters not passed are absent, not the SDK's Omit/NotGiven placeholders.
+    assert set(plain.request_body) == {"model", "max_tokens", "system", "messages"}
     assert plain.cost_usd == pytest.approx((5 * 3 + 2 * 0.3 + 5 * 15) / M)
     assert streamed.time_to_first_token_ms is not None
     assert logger.stats().exported == 2

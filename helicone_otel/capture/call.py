@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from typing import Any, Callable, Mapping, NamedTuple
 
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
@@ -27,6 +28,18 @@ class Endpoint(NamedTuple):
     shape: str = "openai"
     # (client) -> (semconv provider name, server host, server port); asked on the export thread.
     provider_of: Callable[[Any], tuple[str, str | None, int | None]] | None = None
+    # When Helicone's body processors read another shape than the provider's own (Bedrock,
+    # Cohere, LiteLLM):
+    # ``helicone_body(record) -> {"provider", "url", "request", "response", "model"}`` (any
+    # subset; "response" is sent as JSON, never as a stream; "model" names the model when the
+    # request body does not). Export thread only.
+    helicone_body: Callable[[Any], dict[str, Any]] | None = None
+    # SDKs patched elsewhere than Stainless's ``request`` (capture/sdk_point.py) record what their
+    # patch point sees; these read it back on the export thread. ``read_request(client, path,
+    # request) -> (the request JSON as Helicone should read it, its URL)``; ``read_json(result or
+    # chunk) -> the provider's JSON``. None: the request is its JSON, results are SDK models.
+    read_request: Callable[[Any, str, Any], tuple[dict[str, Any], str]] | None = None
+    read_json: Callable[[Any], Any] | None = None
 
 
 class Call:
@@ -102,4 +115,20 @@ class Recorder:
 
     def active(self) -> bool:
         """True when calls should be recorded now."""
-        return self.enabled and is_instrumentation_enabled()
+        return self.enabled and not _INSIDE_RECORDED_CALL.get() and is_instrumentation_enabled()
+
+
+# Set while a wrapper that already records the call runs the SDK under it (LiteLLM calling the
+# openai SDK): the inner SDK call is part of the outer one, so it makes no second span or record.
+_INSIDE_RECORDED_CALL: ContextVar[bool] = ContextVar("helicone_otel_inside_recorded_call", default=False)
+
+
+def enter_recorded_call() -> Any:
+    """Mark the current context as inside a recorded call; returns the token for
+    :func:`leave_recorded_call`."""
+    return _INSIDE_RECORDED_CALL.set(True)
+
+
+def leave_recorded_call(token: Any) -> None:
+    """Undo :func:`enter_recorded_call`."""
+    _INSIDE_RECORDED_CALL.reset(token)

@@ -85,12 +85,19 @@ def _wants_usage(call: Call, recorder: Recorder, accepts: Callable[[Any, frozens
     stream_options = body.get("stream_options")
     if isinstance(stream_options, dict) and "include_usage" in stream_options:
         return False
-    return accepts(call.client, recorder.stream_usage_hosts)
+    client = call.client
+    base_url = getattr(client, "_base_url", None)
+    cached = _stream_usage.get(client)
+    if cached is None or cached[0] is not base_url:  # formatting the URL costs ≈ 2 µs: once per client
+        cached = (base_url, accepts(client, recorder.stream_usage_hosts))
+        _stream_usage[client] = cached
+    return cached[1]
 
 
 # client → (its base URL object, goes through Helicone's proxy?): one dict probe per call
 # instead of formatting the URL (≈ 2 µs).
 _routes: "weakref.WeakKeyDictionary[Any, tuple[Any, bool]]" = weakref.WeakKeyDictionary()
+_stream_usage: "weakref.WeakKeyDictionary[Any, tuple[Any, bool]]" = weakref.WeakKeyDictionary()
 
 
 def _is_proxied(client: Any, recorder: Recorder) -> bool:
@@ -139,7 +146,7 @@ def make_request_wrappers(
             if changed is not None:
                 args, kwargs = changed
                 call.proxied = True
-        if call is not None and guard(preparing, _wants_usage, call, recorder, accepts_stream_usage):
+        if call is not None and call.request.get("stream") and guard(preparing, _wants_usage, call, recorder, accepts_stream_usage):
             changed = guard("requesting stream usage", _with_usage_requested, args, kwargs)
             if changed is not None:
                 args, kwargs = changed

@@ -28,8 +28,28 @@ class SyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
         self._self_recorder = recorder
         self._self_skip = call.endpoint.skip_chunk if call.stream_usage_added else None
 
-    def __iter__(self) -> "SyncStreamProxy":
-        return self
+    def __iter__(self) -> Any:
+        # A ``for`` loop takes this generator: per chunk it costs ≈ 0.3 µs against ≈ 1.4 µs
+        # through the proxy's ``__next__`` (benchmarks/caller_path.py). ``next(stream)`` still
+        # goes through ``__next__``.
+        call = self._self_call
+        chunks = call.chunks
+        skip = self._self_skip
+        try:
+            for chunk in self.__wrapped__:
+                if chunks is not None:
+                    if call.first_chunk_ns is None:
+                        call.first_chunk_ns = call.now_ns()
+                    chunks.append(chunk)
+                if skip is None or not guard("reading a stream chunk", skip, chunk):
+                    yield chunk
+        except GeneratorExit:  # the user left the loop early: the call ends with what was seen
+            self._self_end(None)
+            raise
+        except BaseException as exc:
+            self._self_end(exc)
+            raise
+        self._self_end(None)
 
     def __next__(self) -> Any:
         while True:
@@ -98,8 +118,26 @@ class AsyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
         self._self_recorder = recorder
         self._self_skip = call.endpoint.skip_chunk if call.stream_usage_added else None
 
-    def __aiter__(self) -> "AsyncStreamProxy":
-        return self
+    async def __aiter__(self) -> Any:
+        # An ``async for`` loop takes this generator (cheaper than ``__anext__``; see the sync twin).
+        call = self._self_call
+        chunks = call.chunks
+        skip = self._self_skip
+        try:
+            async for chunk in self.__wrapped__:
+                if chunks is not None:
+                    if call.first_chunk_ns is None:
+                        call.first_chunk_ns = call.now_ns()
+                    chunks.append(chunk)
+                if skip is None or not guard("reading a stream chunk", skip, chunk):
+                    yield chunk
+        except GeneratorExit:
+            self._self_end(None)
+            raise
+        except BaseException as exc:
+            self._self_end(exc)
+            raise
+        self._self_end(None)
 
     async def __anext__(self) -> Any:
         while True:

@@ -1,79 +1,19 @@
-"""Aggregations over stored requests, for the command-line views."""
+"""Sessions as path trees, from stored requests (the command line's ``sessions``; the costs and
+the web view's tables are SQL in reads.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 from .record import RequestRecord
 
-_NONE = "(none)"
+MAX_DEPTH = 24  # path segments; deeper ones stay joined in the last (a stored path is untrusted)
 # Helicone keeps sessions as properties under these exact keys (heliconeHeaders.ts:343-362,
 # traceManager.ts:205-222) and reads them back by exact key (managers/SessionManager.ts:119).
 SESSION_ID = "Helicone-Session-Id"
 SESSION_PATH = "Helicone-Session-Path"
 SESSION_NAME = "Helicone-Session-Name"
-
-
-@dataclass
-class CostTotal:
-    """Totals for one group of requests."""
-
-    key: str
-    requests: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-    unpriced: int = 0
-
-
-def group_key(by: str) -> Callable[[RequestRecord], str]:
-    """The grouping function for ``--by model|user|session|provider|property:<Name>``."""
-    if by == "model":
-        return lambda r: r.model or _NONE
-    if by == "provider":
-        return lambda r: r.provider or _NONE
-    if by == "user":
-        return lambda r: r.user_id or _NONE
-    if by == "session":
-        return lambda r: r.properties.get(SESSION_ID) or _NONE
-    if by.startswith("property:") and len(by) > len("property:"):
-        name = by[len("property:"):]
-        return lambda r: r.properties.get(name) or _NONE
-    raise ValueError(f"--by {by!r}: use model, provider, user, session or property:<Name>")
-
-
-def cost_totals(records: Sequence[RequestRecord], by: str) -> list[CostTotal]:
-    """Totals per group, most expensive first."""
-    key_of = group_key(by)
-    totals: dict[str, CostTotal] = {}
-    for record in records:
-        key = key_of(record)
-        total = totals.get(key)
-        if total is None:
-            total = totals[key] = CostTotal(key)
-        total.requests += 1
-        total.prompt_tokens += record.prompt_tokens or 0
-        total.completion_tokens += record.completion_tokens or 0
-        if record.cost_usd is None:
-            total.unpriced += 1
-        else:
-            total.cost_usd += record.cost_usd
-    return sorted(totals.values(), key=lambda t: (-t.cost_usd, t.key))
-
-
-def grand_total(rows: Sequence[CostTotal]) -> CostTotal | None:
-    """The sum of all groups (None for no rows)."""
-    if not rows:
-        return None
-    total = CostTotal("total")
-    for row in rows:
-        total.requests += row.requests
-        total.prompt_tokens += row.prompt_tokens
-        total.completion_tokens += row.completion_tokens
-        total.cost_usd += row.cost_usd
-        total.unpriced += row.unpriced
-    return total
 
 
 @dataclass
@@ -112,7 +52,10 @@ def sessions(records: Sequence[RequestRecord]) -> list[SessionView]:
         root = PathNode("", [], {})
         for record in members:
             node = root
-            for segment in (record.properties.get(SESSION_PATH) or "/").strip("/").split("/"):
+            segments = str(record.properties.get(SESSION_PATH) or "/").strip("/").split("/")
+            if len(segments) > MAX_DEPTH:
+                segments = segments[:MAX_DEPTH - 1] + ["/".join(segments[MAX_DEPTH - 1:])]
+            for segment in segments:
                 if segment:
                     node = node.children.setdefault(segment, PathNode(segment, [], {}))
             node.requests.append(record)

@@ -8,6 +8,13 @@ that throws answers an empty 500; for OTLP batches the spans before the failing 
 
 Not replicated: ``/v1/trace/custom/log/typed`` (404 here), CORS preflight, rate limits, and
 API-key validation (any key is accepted unless ``api_key`` is given).
+
+Added, as a local server that treats its input as hostile (intake.py, httpd.py): a malformed
+``Content-Length`` is a 400 and no body is buffered beyond what the 10 MiB limit allows; POSTs
+from web pages (a foreign ``Origin``, cross-site fetch metadata, a browser form content type) are
+refused with 403; idle connections cost no thread and are closed after a while. Beside jawn's
+routes: ``GET /`` and below is the read-only web view (web/), and ``POST /v1/traces`` takes
+standard OTLP/HTTP spans from any OpenTelemetry SDK (spans.py; not Helicone requests).
 """
 
 from __future__ import annotations
@@ -15,28 +22,32 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterable
+from http.server import BaseHTTPRequestHandler
+from typing import Any, Iterable, Optional
 
 from google.protobuf.json_format import MessageToDict
 from opentelemetry.proto.trace.v1.trace_pb2 import TracesData
 
 from ..config import DEFAULT_COLLECTOR_PORT
+from . import intake, spans
 from .cost import HeliconeCost
 from .custom_log import consume_log
 from .http_body import BodyError, parse_body
+from .httpd import Httpd
 from .js import parse_json
 from .message import LogMessage
 from .otlp import consume_traces
 from .pipeline import to_record
-from .store import Store
+from .store import DEFAULT_MAX_BYTES, Store
 from .tsoa import ValidateError, validate_trace
+from .web import SECURITY_HEADERS, WebView, is_view_path
 
 logger = logging.getLogger("helicone_otel.collector")
 
 CUSTOM_LOG_ROUTES = frozenset({"/v1/trace/custom/log", "/v1/trace/custom/v1/log"})
 OTLP_JSON_ROUTE = "/v1/trace/log"
 OTLP_PROTOBUF_ROUTE = "/v1/trace/log-python"
+OTLP_STANDARD_ROUTE = "/v1/traces"
 _SERVER_ERROR = b'{"message":"Internal Server Error","details":"Internal Server Error"}'
 # Node joins repeated request headers with ", " except these, where it keeps the first.
 _SINGLE_HEADERS = frozenset({"age", "authorization", "content-length", "content-type", "etag", "expires", "from", "host",
@@ -45,16 +56,20 @@ _SINGLE_HEADERS = frozenset({"age", "authorization", "content-length", "content-
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: "_Server"  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         logger.debug("%s " + format, self.address_string(), *args)
 
-    def _reply(self, status: int, body: bytes = b"", content_type: str = "application/json; charset=utf-8") -> None:
+    def _reply(self, status: int, body: bytes = b"", content_type: str = "application/json; charset=utf-8",
+               headers: Optional[dict[str, str]] = None) -> None:
         self.send_response(status)
         if body:
             self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if body:
@@ -73,18 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
         return headers
 
     def _read(self) -> bytes | None:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline().strip():
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = self.headers.get("Content-Length")
-        return None if length is None else self.rfile.read(int(length))
+        return intake.read_body(self.rfile, self.headers.get_all("Content-Length") or [], self.headers.get("Transfer-Encoding", ""))
 
     def do_GET(self) -> None:  # noqa: N802
         self._dispatch("GET")
@@ -101,8 +105,31 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         headers = self._headers()
         path = self.path.split("?", 1)[0]
+        refusal = intake.refusal(method, is_view_path(path), headers, self.server.bind_host, self.server.origins)
+        if refusal is not None:
+            logger.info("collector: %s %s refused: %s", method, path, refusal)
+            self.close_connection = True
+            self._reply(403, json.dumps({"error": refusal}).encode())
+            return
+        if method == "GET" and self.server.view is not None and is_view_path(path):
+            if self.headers.get("Content-Length") or self.headers.get("Transfer-Encoding"):
+                self.close_connection = True  # a GET with a body: not read, so not reused
+            answer = self.server.view.answer(self.path)
+            extra = {**SECURITY_HEADERS, "Cache-Control": "no-store", **answer.headers}
+            self._reply(answer.status, answer.body, answer.content_type, extra)
+            return
         try:
-            body = parse_body(headers, self._read())
+            raw = self._read()
+            if method == "POST" and path.lower().removesuffix("/") == OTLP_STANDARD_ROUTE:
+                authorized = self.server.api_key is None or self.server.auth_error(headers) is None
+                status, reply, kind = spans.receive(self.server.store, headers, raw, authorized)
+                self._reply(status, reply, kind, {} if reply else {"Content-Type": kind})
+                return
+            body = parse_body(headers, raw)
+        except intake.Refused as error:
+            self.close_connection = True
+            self._reply(error.status, json.dumps({"error": str(error)}).encode())
+            return
         except (BodyError, ValueError) as error:
             logger.info("collector: %s %s: body rejected: %s", method, path, error)
             self.close_connection = True
@@ -144,16 +171,16 @@ def _protobuf_traces(body: Any) -> Any:
     return MessageToDict(TracesData.FromString(body))
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # many concurrent clients must not overflow the listen backlog
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], store: Store, api_key: str | None):
-        super().__init__(address, _Handler)
+class _Server(Httpd):
+    def __init__(self, address: tuple[str, int], store: Store, api_key: str | None, *, view: bool, idle_timeout: float):
+        super().__init__(address, _Handler, idle_timeout=idle_timeout)
         self.store = store
         self.api_key = api_key
         self.pricing = HeliconeCost()
+        self.bind_host = address[0]
+        self.origins = intake.own_origins(address[0], self.server_address[1])
+        host = address[0] if address[0] not in intake.WILDCARD_HOSTS else "127.0.0.1"
+        self.view = WebView(store, _url(host, self.server_address[1])) if view else None
 
     def auth_error(self, headers: dict[str, str]) -> str | None:
         """``RequestWrapper.authHeader()`` (lib/requestWrapper/index.ts:43-65); with ``api_key``,
@@ -226,16 +253,29 @@ class Collector:
         host: str = "127.0.0.1",
         port: int = DEFAULT_COLLECTOR_PORT,
         api_key: str | None = None,
+        view: bool = True,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
+        retention_days: float | None = None,
+        idle_timeout: float = 60.0,
     ) -> None:
-        self.store = Store(db_path)
-        self._server = _Server((host, port), self.store, api_key)
+        self.store = Store(db_path, max_bytes=max_bytes, retention_days=retention_days)
+        try:
+            self._server = _Server((host, port), self.store, api_key, view=view, idle_timeout=idle_timeout)
+        except BaseException:
+            self.store.close()
+            raise
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         """Base URL to give HeliconeAsyncLogger(base_url=...)."""
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return _url(host, port)
+
+    @property
+    def view_url(self) -> str | None:
+        """Address of the web view (None when turned off)."""
+        return None if self._server.view is None else self._server.view.base_url + "/"
 
     def start(self) -> "Collector":
         """Serve on a background thread."""
@@ -246,6 +286,11 @@ class Collector:
     def serve_forever(self) -> None:
         """Serve on this thread until interrupted."""
         self._server.serve_forever()
+
+    def wait(self) -> None:
+        """Block until interrupted (Ctrl-C) while ``start()``'s thread serves."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(0.5)
 
     def stop(self) -> None:
         """Stop serving and close the store."""
@@ -260,3 +305,7 @@ class Collector:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

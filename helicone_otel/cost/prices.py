@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -144,6 +146,12 @@ class PriceBook:
             self._overrides[model.lower()] = (provider, parse_price(row, f"prices[{model!r}]"))
         self._cache: dict[tuple[str, str, Optional[str], Optional[str]], tuple[Optional[Price], float]] = {}
         self._warned: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):  # a lock held by another thread at fork stays held
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: (book := ref()) is not None and book._reset_lock())
+
+    def _reset_lock(self) -> None:
         self._lock = threading.Lock()
 
     def lookup(self, provider: str, model: str, fallback_model: Optional[str] = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 from datetime import datetime, time, timedelta, timezone
 from typing import Any, Optional
@@ -67,6 +68,11 @@ class Source:
     """The bundled genai-prices data, loaded once per process on first use."""
 
     _lock = threading.Lock()
+
+    @classmethod
+    def _after_fork(cls) -> None:
+        # A fork while another thread held the lock would leave it held in the child forever.
+        cls._lock = threading.Lock()
     _providers: Optional[list[Any]] = None
     _failed = False
 
@@ -84,6 +90,10 @@ class Source:
                     else:
                         cls._providers = providers
         return cls._providers or []
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=Source._after_fork)
 
 
 def provider_id(provider: str, model_names: list[str]) -> Optional[str]:

@@ -43,9 +43,11 @@ class RecordBuilder:
 
     def __call__(self, item: Any) -> Optional[bytes]:
         if isinstance(item, Call):
-            record = read_call(item, self._price_book, self._mask)
+            # should_export decides on the span, so then it is always built.
+            wanted = self._should_export is not None or self._spans.wanted()
+            record = read_call(item, self._price_book, self._mask, for_span=wanted)
             # A span that cannot be built must not cost the Helicone record.
-            span = guard("building a span", self._spans.build, item, record)
+            span = guard("building a span", self._spans.build, item, record) if wanted else None
             if item.proxied or not self._wanted(span):  # Helicone's proxy logged it: one call, one record
                 return None
             return encode(custom_log, item, record)

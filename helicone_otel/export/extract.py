@@ -57,18 +57,45 @@ def mask_strings(value: Any, mask: Callable[[str], str]) -> Any:
     return value
 
 
+_SENTINELS = frozenset({"NotGiven", "Omit"})
+
+
+def sdk_json(value: Any) -> Any:
+    """The request body as the SDK will send it: Stainless SDKs leave ``NotGiven``/``Omit``
+    placeholders for parameters the user did not pass in ``json_data`` and drop them only
+    when building the HTTP request."""
+    if isinstance(value, dict):
+        return {k: sdk_json(v) for k, v in value.items() if type(v).__name__ not in _SENTINELS}
+    if isinstance(value, list):
+        return [sdk_json(v) for v in value if type(v).__name__ not in _SENTINELS]
+    return value
+
+
 def _status_of(exc: BaseException) -> int:
     status = getattr(exc, "status_code", None)
+    if not isinstance(status, int):
+        status = getattr(exc, "code", None)  # google-genai ``APIError.code`` is the HTTP status
+    if not isinstance(status, int):  # botocore's ClientError keeps the HTTP answer in ``response``
+        status = _field(_field(getattr(exc, "response", None), "ResponseMetadata"), "HTTPStatusCode")
     # No HTTP answer (timeout, connection reset, our cancellation): Helicone's own manual
     # logger records such failures as 500 (HeliconeLogBuilder.set_error).
-    return status if isinstance(status, int) else 500
+    return status if isinstance(status, int) and 100 <= status <= 599 else 500
 
 
 def _error_body(exc: BaseException) -> dict[str, Any]:
     body = getattr(exc, "body", None)
+    if not isinstance(body, dict):
+        body = getattr(exc, "details", None)  # google-genai ``APIError.details``: the error JSON
     if isinstance(body, dict):
         return body if "error" in body or "type" in body else {"error": body}
+    error = _field(getattr(exc, "response", None), "Error")  # botocore's ClientError: {"Code", "Message"}
+    if isinstance(error, dict) and error:
+        return {"error": {"type": error.get("Code"), "message": str(error.get("Message") or "")[:4096]}}
     return {"error": {"type": type(exc).__qualname__, "message": str(exc)[:4096]}}
+
+
+def _field(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else None
 
 
 def _raw_json(result: Any) -> dict[str, Any] | None:
@@ -100,13 +127,22 @@ def _request_id(call: Call) -> str:
     return chosen if chosen and _UUID.fullmatch(chosen) else request_id_of(call.trace_id, call.span_id)
 
 
-def read_call(call: Call, price_book: PriceBook | None, mask: Callable[[str], str] | None = None) -> CallRecord:
+def read_call(
+    call: Call, price_book: PriceBook | None, mask: Callable[[str], str] | None = None, for_span: bool = True
+) -> CallRecord:
     """Everything the span and the Helicone body need, from the call's own references.
-    ``mask`` (the user's redaction hook) sees every string before anything is built from it."""
+    ``mask`` (the user's redaction hook) sees every string before anything is built from it.
+    Without a span to fill (``for_span=False``) the semconv message JSON is not built: the
+    Helicone body carries the provider's own request and response."""
     endpoint = call.endpoint
-    capture = call.capture_content
+    capture = call.capture_content and for_span
     provider, host, port = endpoint.provider_of(call.client) if endpoint.provider_of else ("openai", None, None)
-    request = call.request if mask is None else mask_strings(call.request, mask)
+    if endpoint.read_request is not None:
+        request, url = guard("reading a request", endpoint.read_request, call.client, call.path, call.request) or ({}, "")
+    else:
+        request, url = sdk_json(call.request), str(getattr(call.client, "base_url", "")).rstrip("/") + call.path
+    to_json = endpoint.read_json or to_dict
+    request = request if mask is None else mask_strings(request, mask)
     model = request.get("model")
     model = model if isinstance(model, str) else ""
     attrs: dict[str, Any] = {
@@ -120,13 +156,14 @@ def read_call(call: Call, price_book: PriceBook | None, mask: Callable[[str], st
     if port:
         attrs[A.SERVER_PORT] = port
     guard("reading a request", endpoint.request_attributes, request, attrs, capture)
+    model = attrs.get(A.REQUEST_MODEL) or model  # the model outside the body (Bedrock's modelId)
 
     response: dict[str, Any] | None = None
     chunks: list[dict[str, Any]] | None = None
     status = 200
     result = call.result
     if call.chunks is not None:
-        chunks = [c for c in (guard("reading a stream chunk", to_dict, c) for c in call.chunks) if isinstance(c, dict)]
+        chunks = [c for c in (guard("reading a stream chunk", to_json, c) for c in call.chunks) if isinstance(c, dict)]
         if mask is not None:
             chunks = mask_strings(chunks, mask)
         if endpoint.accumulator is not None:
@@ -144,7 +181,7 @@ def read_call(call: Call, price_book: PriceBook | None, mask: Callable[[str], st
             status = getattr(result, "status_code", None) or 200
             attrs[A.HTTP_STATUS_CODE] = status
         else:
-            dumped = guard("reading a response", to_dict, result)
+            dumped = guard("reading a response", to_json, result)
             response = dumped if isinstance(dumped, dict) else None
         if response is not None and mask is not None:
             response = mask_strings(response, mask)
@@ -165,13 +202,12 @@ def read_call(call: Call, price_book: PriceBook | None, mask: Callable[[str], st
     attrs[A.HELICONE_REQUEST_ID] = request_id
     if call.proxied:
         attrs[A.LOGGED_BY] = "proxy"
-    base_url = getattr(call.client, "base_url", "")
     return CallRecord(
         name=f"{endpoint.operation} {model}" if model else endpoint.operation,
         attributes=attrs,
         context=context,
         provider=provider,
-        url=str(base_url).rstrip("/") + call.path,
+        url=url,
         request=request,
         response=response,
         chunks=chunks,

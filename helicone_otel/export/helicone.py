@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from .. import attributes as A
 from ..capture.call import Call
+from ..guard import guard
 from ..helicone_headers import REQUEST_ID, context_headers
 from ..providers import helicone_provider
 from .extract import CallRecord
@@ -27,11 +28,14 @@ CUSTOM_LOG_PATH = "/v1/trace/custom/log"
 MAX_BODY_BYTES = 10 * 1024 * 1024
 MODEL_OVERRIDE = "Helicone-Model-Override"
 
-# Keys whose values are prompt or completion text in the OpenAI and Anthropic shapes: with
+# Keys whose values are prompt or completion text in the OpenAI, Anthropic and Gemini shapes: with
 # content capture off (or over the size limit) every string under them is replaced.
 _CONTENT_KEYS = frozenset({
     "content", "text", "arguments", "refusal", "input", "instructions", "system", "prompt", "message",
     "partial_json", "thinking", "output_text", "summary", "query", "documents", "b64_json", "transcript",
+    # Gemini parts other than ``text``: tool-call arguments and results, inline and linked media, code.
+    "args", "functionResponse", "inlineData", "fileData", "executableCode", "codeExecutionResult",
+    "generation", "texts",  # Meta Llama on Bedrock; Cohere embed inputs
 })
 _TEXT_ONLY_KEYS = frozenset({"delta"})  # Responses stream: ``delta`` is the text itself
 # Structure inside content that is never text: kept so Helicone still parses the body.
@@ -90,6 +94,14 @@ def _sse(chunks: list[dict[str, Any]], openai_done: bool) -> str:
 def custom_log(call: Call, record: CallRecord, marker: str | None = None) -> dict[str, Any]:
     """The custom-log body of one call (``marker``: content dropped, with this text)."""
     request, response, chunks = record.request, record.response, record.chunks
+    provider = helicone_provider(record.provider, call.endpoint.shape == "anthropic")
+    url, model = record.url, None
+    if call.endpoint.helicone_body is not None:  # the shape Helicone's body processors read
+        shaped = guard("shaping a Helicone body", call.endpoint.helicone_body, record) or {}
+        provider, url = shaped.get("provider", provider), shaped.get("url", url)
+        request, model = shaped.get("request", request), shaped.get("model")
+        if "response" in shaped:
+            response, chunks = shaped["response"], None
     if marker is not None or not call.capture_content:
         marker = marker or ""
         request = redact(request, marker)
@@ -103,15 +115,14 @@ def custom_log(call: Call, record: CallRecord, marker: str | None = None) -> dic
         provider_response["json"] = response if response is not None else {}
     end_ns = call.end_ns or call.start_ns
     first = call.first_chunk_ns
-    provider = helicone_provider(record.provider, call.endpoint.shape == "anthropic")
     meta = meta_of(record.context, record.request_id)
     attrs = record.attributes
-    override = model_override(provider, str(attrs.get(A.RESPONSE_MODEL) or attrs.get(A.REQUEST_MODEL) or ""))
-    if override is not None:  # an id Helicone cannot price: name the one it prices
-        meta[MODEL_OVERRIDE] = override
+    override = model_override(provider, model or str(attrs.get(A.RESPONSE_MODEL) or attrs.get(A.REQUEST_MODEL) or ""))
+    if override is not None or model:  # an id Helicone cannot price (name one it prices), or no model in the body
+        meta[MODEL_OVERRIDE] = override or model
     return {
         "provider": provider,
-        "providerRequest": {"url": record.url, "json": request, "meta": meta},
+        "providerRequest": {"url": url, "json": request, "meta": meta},
         "providerResponse": provider_response,
         "timing": {
             "startTime": _timestamp(call.start_ns),

@@ -18,6 +18,11 @@ from ..cost.prices import candidate_names
 
 _DATE = re.compile(r"(\d{8})")
 _SUFFIXES = [re.compile(p) for p in (r"@\d{8}$", r"-v\d+(:\d+)?$", r"-latest$")]
+# Helicone's proxy takes a Bedrock model id from the request path, where ``:`` is ``%3A``
+# (``/model/amazon.nova-micro-v1%3A0/converse``), and its AWS rows are keyed so.
+_PATH_MODEL_PROVIDERS = frozenset({"AWS", "BEDROCK"})
+# Helicone's rows that name the provider in front of the model id (``cohere/command-r``).
+_ID_PREFIXES = {"COHERE": "cohere/"}
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +48,13 @@ def model_override(provider: str, model: str) -> str | None:
     name = model.strip().lower()
     if not rows or not name or _priced(rows, name):
         return None
+    if provider in _PATH_MODEL_PROVIDERS:
+        encoded = name.replace(":", "%3a")
+        if encoded != name and _priced(rows, encoded):
+            return encoded
+    prefixed = _ID_PREFIXES.get(provider, "") + name
+    if prefixed != name and _priced(rows, prefixed):
+        return prefixed
     names = candidate_names(name, _SUFFIXES)
     for candidate in names[1:]:
         if _priced(rows, candidate):

@@ -8,6 +8,9 @@ microseconds, so a waiting thread's 5 ms switch request never matures and the bu
 past ``gate_at``, the caller sleeps ``_GATE_S`` at most once per ``_GATE_EVERY_S``: ≤ 1–2 % of
 its time, and the builder gets the GIL. The caller never waits longer than that, whatever the
 collector does; a full queue drops and counts.
+
+With a spool (``spool_dir``, ``spool.py``), a record that would be dropped goes to disk instead,
+and a sender thread with nothing live to send takes the oldest one from there.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 
 from ..guard import report_once
 from .sender import Backoff, HeliconeSender
+from .spool import Spool
 
 logger = logging.getLogger("helicone_otel")
 
@@ -34,6 +38,7 @@ _REPORT_INTERVAL_S = 30.0
 _GATE_S = 0.0001
 _GATE_EVERY_S = 0.01
 _POLL_S = 0.05
+_SPOOL_AT_EXIT_S = 1.0  # after the deadline, at most this long writing leftovers to disk (40–200 µs each, ext4)
 
 
 @dataclass
@@ -53,11 +58,22 @@ class ExportStats:
     # The last error of each kind (``HTTP 429``, ``ConnectionRefusedError``, ``build``, …): a later
     # success or another kind of failure never hides the cause of earlier drops.
     errors: dict[str, str] = field(default_factory=dict)
+    # With ``spool_dir``: records written to disk instead of dropped; records sent from it by
+    # this process (whoever wrote them); records it lost to the size cap, the age limit or a
+    # crash mid-write (torn).
+    spooled: int = 0
+    replayed: int = 0
+    dropped_spool_full: int = 0
+    dropped_spool_expired: int = 0
+    dropped_spool_torn: int = 0
 
     @property
     def dropped(self) -> int:
         """All records that will never reach the collector."""
-        return self.dropped_queue_full + self.dropped_export_failed + self.dropped_shutdown
+        return (
+            self.dropped_queue_full + self.dropped_export_failed + self.dropped_shutdown
+            + self.dropped_spool_full + self.dropped_spool_expired + self.dropped_spool_torn
+        )
 
 
 class ExportPipeline:
@@ -72,8 +88,10 @@ class ExportPipeline:
         max_queue_size: int = 4096,
         max_queue_bytes: int = 64 * 1024 * 1024,
         senders: int = 4,
+        spool: Optional[Spool] = None,
     ) -> None:
         self._build = build
+        self._spool = spool
         self._make_sender = make_sender
         self._max_queue_size = max_queue_size
         self._gate_at = max(1, max_queue_size // 4)
@@ -104,9 +122,10 @@ class ExportPipeline:
         self._senders = [self._make_sender(backoff, self._stats.errors) for _ in range(self._sender_count)]
         self._threads = [threading.Thread(target=self._run_builder, name="helicone-otel-build", daemon=True)]
         self._threads += [
-            threading.Thread(target=self._run_sender, args=(s,), name=f"helicone-otel-send-{i}", daemon=True)
+            threading.Thread(target=self._run_sender, args=(s, i), name=f"helicone-otel-send-{i}", daemon=True)
             for i, s in enumerate(self._senders)
         ]
+        self._in_flight: dict[int, bytes] = {}  # sender index -> the body it is POSTing (with a spool)
         for thread in self._threads:
             thread.start()
 
@@ -115,6 +134,8 @@ class ExportPipeline:
         # its calls and counts are its own, and it must never write on the parent's connection.
         for sender in self._senders:
             sender.reset()
+        if self._spool is not None:
+            self._spool.after_fork()
         if not self._closed:
             self._reset()
 
@@ -170,7 +191,7 @@ class ExportPipeline:
                         if not full:
                             self._bytes += len(body)
                     if full:
-                        self._finish(full=1, error="queue full: more than max_queue_bytes waiting for the collector")
+                        self._spool_or_drop(body, full=1, error="queue full: more than max_queue_bytes waiting for the collector")
                     else:
                         bodies.put(body)
                 self._maybe_report()
@@ -178,26 +199,68 @@ class ExportPipeline:
                     return
 
     # -- sender threads -------------------------------------------------------------------------
-    def _run_sender(self, sender: HeliconeSender) -> None:
+    def _run_sender(self, sender: HeliconeSender, index: int) -> None:
         with suppress_instrumentation():
-            bodies = self._bodies
+            bodies, spool = self._bodies, self._spool
+            replaying = False
             while True:
                 try:
-                    body = bodies.get(timeout=_POLL_S)
+                    # Records on disk go out when the live ones leave a sender idle.
+                    body = bodies.get(timeout=0 if replaying else _POLL_S)
                 except queue.Empty:
-                    if self._stopping.is_set() and not self._threads[0].is_alive():
-                        return
+                    if self._stopping.is_set():
+                        if not self._threads[0].is_alive():
+                            return
+                    elif spool is not None:
+                        replaying = self._replay_one(sender, spool)
                     continue
                 with self._lock:
                     self._bytes -= len(body)
                 if self._stopping.is_set() and time.monotonic() >= self._deadline:
-                    self._finish(shutdown=1)
+                    self._spool_or_drop(body, shutdown=1)
+                    continue
+                if spool is not None:
+                    self._send_or_spool(sender, index, body, spool)
                     continue
                 delivered = sender.send(body, self._deadline, self._stopping)
                 if delivered:
                     self._finish(exported=1)
                 else:
                     self._finish(failed=1, error=sender.last_error)
+
+    def _send_or_spool(self, sender: HeliconeSender, index: int, body: bytes, spool: Spool) -> None:
+        if spool.down:  # it failed a moment ago: to disk at once, not a retry budget per record
+            self._spool_or_drop(body, failed=1)
+            return
+        with self._lock:
+            self._in_flight[index] = body
+        delivered = sender.send(body, self._deadline, self._stopping)
+        with self._lock:
+            if self._in_flight.pop(index, None) is None:
+                return  # shutdown did not wait for this POST: the record is on disk, and counted
+        if delivered:
+            spool.succeeded()
+            self._finish(exported=1)
+        elif sender.rejected:
+            self._finish(failed=1, error=sender.last_error)
+        else:
+            spool.failed()
+            self._spool_or_drop(body, failed=1, error=sender.last_error)
+
+    def _spool_or_drop(self, body: bytes, error: str | None = None, **reason: int) -> None:
+        """Where a record would be dropped: to the spool instead, when there is one."""
+        if self._spool is not None and self._spool.put(body):
+            reason = {}
+        self._finish(error=error, **reason)
+
+    def _replay_one(self, sender: HeliconeSender, spool: Spool) -> bool:
+        """Send the oldest record waiting on disk, if any; True if there was one."""
+        claim = spool.claim()
+        if claim is None:
+            return False
+        delivered = sender.send(claim.body, self._deadline, self._stopping, attempts=1 if claim.probe else None)
+        spool.settle(claim, delivered, sender.rejected)
+        return True
 
     def _finish(
         self, exported: int = 0, failed: int = 0, full: int = 0, shutdown: int = 0, error: str | None = None, not_sent: int = 0
@@ -229,11 +292,14 @@ class ExportPipeline:
         if new <= 0:
             return
         self._reported_drops = stats.dropped
+        spool = stats.dropped_spool_full + stats.dropped_spool_expired + stats.dropped_spool_torn
         logger.warning(
-            "helicone_otel: %d record(s) dropped (queue full %d, export failed %d, at shutdown %d; %d exported) "
+            "helicone_otel: %d record(s) dropped (queue full %d, export failed %d, at shutdown %d%s; %d exported) "
             "sending to %s%s",
-            new, stats.dropped_queue_full, stats.dropped_export_failed, stats.dropped_shutdown, stats.exported,
-            self._senders[0].url, f"; last error: {stats.last_error}" if stats.last_error else "",
+            new, stats.dropped_queue_full, stats.dropped_export_failed, stats.dropped_shutdown,
+            f", from the spool {spool} (size cap {stats.dropped_spool_full}, age {stats.dropped_spool_expired}, "
+            f"torn {stats.dropped_spool_torn})" if spool else "",
+            stats.exported, self._senders[0].url, f"; last error: {stats.last_error}" if stats.last_error else "",
         )
 
     # -- control --------------------------------------------------------------------------------
@@ -246,6 +312,12 @@ class ExportPipeline:
         with self._lock:
             snapshot = ExportStats(**{f.name: getattr(self._stats, f.name) for f in fields(ExportStats)})
             snapshot.errors = dict(self._stats.errors)  # written by the senders too
+        if self._spool is not None:
+            counts = self._spool.counts()
+            snapshot.spooled, snapshot.replayed = counts.spooled, counts.replayed
+            snapshot.dropped_spool_full, snapshot.dropped_spool_expired = counts.dropped_full, counts.dropped_expired
+            snapshot.dropped_spool_torn = counts.dropped_torn
+            snapshot.dropped_export_failed += counts.rejected
         snapshot.queued = max(0, self.pending())
         return snapshot
 
@@ -270,6 +342,8 @@ class ExportPipeline:
         self._wake.set()
         for thread in self._threads:
             thread.join(max(0.0, self._deadline - time.monotonic()))
+        if self._spool is not None:
+            self._spool_leftovers()
         with self._lock:
             self._stats.dropped_shutdown += len(self._calls) + self._busy
             self._calls.clear()
@@ -280,7 +354,30 @@ class ExportPipeline:
                 sender.close()
             except Exception:  # noqa: BLE001 - a socket error at exit changes nothing
                 pass
+        if self._spool is not None:
+            self._spool.close()
         self._report_drops()
+
+    def _spool_leftovers(self) -> None:
+        """At the shutdown deadline, the records still waiting for a sender, and those whose
+        POST is still running (it may yet succeed: a resend is stored once), go to disk."""
+        with self._lock:
+            leftovers = list(self._in_flight.values())
+            self._in_flight.clear()
+        while True:
+            try:
+                body = self._bodies.get_nowait()
+            except queue.Empty:
+                break
+            with self._lock:
+                self._bytes -= len(body)
+            leftovers.append(body)
+        until = time.monotonic() + _SPOOL_AT_EXIT_S
+        for body in leftovers:
+            if time.monotonic() < until:
+                self._spool_or_drop(body, shutdown=1)
+            else:
+                self._finish(shutdown=1)
 
 
 class FlushHook(SpanProcessor):

@@ -79,10 +79,15 @@ class HeliconeSender:
         self.errors: dict[str, str] = {} if errors is None else errors
         self.last_error: Optional[str] = None
         self.auth_failed = False
+        # The last send failed with an answer a resend cannot change (a 3xx/4xx other than
+        # 408/429): the spool keeps only records that may yet be taken.
+        self.rejected = False
 
-    def send(self, body: bytes, deadline: float, stopping: threading.Event) -> bool:
-        """Deliver ``body``; retry transient failures while time allows. True if stored."""
-        attempts = len(_BACKOFF_S) + 1
+    def send(self, body: bytes, deadline: float, stopping: threading.Event, attempts: Optional[int] = None) -> bool:
+        """Deliver ``body``; retry transient failures while time allows (``attempts``, 3 by
+        default). True if stored."""
+        attempts = attempts or len(_BACKOFF_S) + 1
+        self.rejected = False
         for attempt in range(attempts):
             if not self._backoff.wait(stopping, deadline):
                 return False
@@ -109,6 +114,7 @@ class HeliconeSender:
                     self.auth_failed = True
                     logger.error("helicone_otel: %s rejected the API key (HTTP %d); check HELICONE_API_KEY", self.url, status)
                 if status not in _RETRYABLE:
+                    self.rejected = status < 500  # a 5xx may be gone later (a proxy's 520, a 501 mid-deploy)
                     return False
             if attempt + 1 == attempts or stopping.is_set():
                 return False

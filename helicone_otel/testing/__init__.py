@@ -3,7 +3,12 @@ in-memory span capture."""
 
 from ._http import Reply, StandInServer
 from .anthropic_server import AnthropicStandIn
+from .bedrock_server import BedrockStandIn
 from .capture import SpanCapture
+from .cohere_server import CohereStandIn
+from .gemini_server import GeminiStandIn
+from .groq_server import GroqStandIn
+from .mistral_server import MistralStandIn
 from .openai_server import OpenAIStandIn
 
-__all__ = ["AnthropicStandIn", "OpenAIStandIn", "Reply", "SpanCapture", "StandInServer"]
+__all__ = ["AnthropicStandIn", "BedrockStandIn", "CohereStandIn", "GeminiStandIn", "GroqStandIn", "MistralStandIn", "OpenAIStandIn", "Reply", "SpanCapture", "StandInServer"]

@@ -18,12 +18,15 @@ class Reply:
         events: Optional[Iterable[tuple[Optional[str], Any]]] = None,
         headers: Optional[dict[str, str]] = None,
         break_after: Optional[int] = None,
+        frames: Optional[Iterable[bytes]] = None,
     ) -> None:
         self.status = status
         self.body = body
         self.events = events
         self.headers = headers or {}
         self.break_after = break_after
+        # Binary frames sent chunked as they come (AWS event streams); Content-Type from headers.
+        self.frames = frames
 
 
 # A route gets the parsed body and the request headers (plus ":path", the request path).
@@ -80,11 +83,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _send(self, reply: Reply) -> None:
+        if reply.frames is not None:
+            self.send_response(reply.status)
+            self.send_header("Transfer-Encoding", "chunked")
+            for k, v in reply.headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            for frame in reply.frames:
+                self._chunk(frame)
+            self._chunk(b"")
+            return
         if reply.events is None:
             binary = isinstance(reply.body, bytes)
             data = reply.body if binary else json.dumps(reply.body).encode()
             self.send_response(reply.status)
-            self.send_header("Content-Type", "application/octet-stream" if binary else "application/json")
+            if not any(k.lower() == "content-type" for k in reply.headers):
+                self.send_header("Content-Type", "application/octet-stream" if binary else "application/json")
             self.send_header("Content-Length", str(len(data)))
             for k, v in reply.headers.items():
                 self.send_header(k, v)
