@@ -8,24 +8,18 @@ pick an :class:`Endpoint` by path (unknown endpoints pass through untraced) and 
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, Collection, Mapping
 
-from opentelemetry import context as otel_context
-from opentelemetry import trace
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
-from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
-import weakref
-
-from ..context import current_attributes
-from ..guard import guard, report_once
+from ..guard import guard
 from ..helicone_headers import REQUEST_ID, context_headers, request_id_of
 from ..providers import is_helicone_proxy
 from .call import Call, Endpoint, Recorder
 from .patching import Patch
-from .streams import AsyncStreamProxy, SyncStreamProxy, finish
+from .sdk_point import make_wrappers, recorder_of, start_call
 
-_SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 _STREAM_TYPES = frozenset({"Stream", "AsyncStream"})
 
 
@@ -39,29 +33,11 @@ def _begin(recorder: Recorder, endpoints: Mapping[str, Endpoint], instance: Any,
     body = getattr(options, "json_data", None)
     if endpoint is None or type(body) is not dict:
         return None
-    call = Call(endpoint, instance, path, body, recorder)
-    call.context = current_attributes()
     # Ids now, span later: a non-recording span with our ids is current while the SDK runs,
     # so HTTP-client spans and steps made during the call nest under the span we build later.
-    parent = otel_context.get_current()
-    parent_span = trace.get_current_span(parent).get_span_context()
-    ids = recorder.id_generator
-    if parent_span.is_valid:
-        call.trace_id, flags = parent_span.trace_id, parent_span.trace_flags
-        # Parent-based when sampling: a trace is kept or dropped whole. Keeping all (the
-        # default) records every LLM call, whatever the app's own sampler did to its spans.
-        sampled = flags.sampled or recorder.sample_bound >> 64
-    else:
-        call.trace_id, flags = ids.generate_trace_id(), _SAMPLED
-        sampled = (call.trace_id & 0xFFFFFFFFFFFFFFFF) < recorder.sample_bound
-    if not sampled:  # the whole trace is dropped, not this call alone
-        recorder.sampled_out += 1
-        return None
-    call.span_id = ids.generate_span_id()
-    call.parent = parent
-    call.headers = getattr(options, "headers", None)
-    span = NonRecordingSpan(SpanContext(call.trace_id, call.span_id, False, flags))
-    call.token = otel_context.attach(trace.set_span_in_context(span, parent))
+    call = start_call(recorder, endpoint, instance, path, body)
+    if call is not None:
+        call.headers = getattr(options, "headers", None)
     return call
 
 
@@ -124,13 +100,8 @@ def _with_helicone_headers(args: tuple, kwargs: dict, call: Call) -> tuple[tuple
     return args, {**kwargs, "options": patched}
 
 
-def _detach(call: Call) -> None:
-    token, call.token = call.token, None
-    if token is not None:
-        try:
-            otel_context.detach(token)
-        except Exception:  # noqa: BLE001 - detaching in another context is harmless here
-            pass
+def _is_stream(result: Any) -> bool:
+    return type(result).__name__ in _STREAM_TYPES and hasattr(result, "response")
 
 
 def make_request_wrappers(
@@ -153,51 +124,7 @@ def make_request_wrappers(
                 call.stream_usage_added = True
         return call, args, kwargs
 
-    def failed(call: Call, exc: BaseException) -> None:
-        _detach(call)
-        call.error = exc
-        finish(call, recorder)
-
-    def succeeded(call: Call, result: Any, is_async: bool) -> Any:
-        _detach(call)
-        try:
-            if type(result).__name__ in _STREAM_TYPES and hasattr(result, "response"):
-                call.chunks = []
-                proxy = AsyncStreamProxy if is_async else SyncStreamProxy
-                return proxy(result, call, recorder)
-            call.result = result
-            finish(call, recorder)
-        except Exception as exc:  # noqa: BLE001 - our bug must never reach the user
-            report_once(preparing, exc)
-        return result
-
-    def sync_request(wrapped, instance, args, kwargs):
-        if not recorder.active():
-            return wrapped(*args, **kwargs)
-        call, args, kwargs = begin(instance, args, kwargs)
-        if call is None:
-            return wrapped(*args, **kwargs)
-        try:
-            result = wrapped(*args, **kwargs)
-        except BaseException as exc:
-            failed(call, exc)
-            raise
-        return succeeded(call, result, False)
-
-    async def async_request(wrapped, instance, args, kwargs):
-        if not recorder.active():
-            return await wrapped(*args, **kwargs)
-        call, args, kwargs = begin(instance, args, kwargs)
-        if call is None:
-            return await wrapped(*args, **kwargs)
-        try:
-            result = await wrapped(*args, **kwargs)
-        except BaseException as exc:
-            failed(call, exc)
-            raise
-        return succeeded(call, result, True)
-
-    return sync_request, async_request
+    return make_wrappers(recorder, sdk, begin, _is_stream)
 
 
 class RequestPointInstrumentor(BaseInstrumentor):
@@ -225,13 +152,8 @@ class RequestPointInstrumentor(BaseInstrumentor):
         return False
 
     def _instrument(self, **kwargs: Any) -> None:
-        recorder = kwargs.get("recorder")
+        recorder = recorder_of(kwargs)
         if recorder is None:
-            # Zero-code (``opentelemetry-instrument``) or a bare ``instrument()``: a logger
-            # configured from the environment does the instrumenting, this one included.
-            from ..logger import zero_code_logger
-
-            zero_code_logger(kwargs.get("tracer_provider"))
             return
         sync_request, async_request = make_request_wrappers(recorder, self.endpoints, self.sdk_name, self.accepts_stream_usage)
         sync_class, async_class = self.request_classes()

@@ -29,21 +29,30 @@ _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 NameCall = Callable[[Any, tuple, dict], "tuple[Endpoint, Any, str, Any] | None"]
 
 
-def start_call(recorder: Recorder, endpoint: Endpoint, client: Any, path: str, request: Any) -> Call:
+def start_call(recorder: Recorder, endpoint: Endpoint, client: Any, path: str, request: Any) -> Call | None:
     """A :class:`Call` with its ids and context snapshot, current (as a non-recording span with
-    our ids) until :func:`end_scope`, so spans made while the SDK runs nest under it."""
-    call = Call(endpoint, client, path, request, recorder)
-    call.context = current_attributes()
+    our ids) until :func:`end_scope`, so spans made while the SDK runs nest under it. None when
+    ``sample_rate`` leaves this trace out."""
     parent = otel_context.get_current()
     parent_span = trace.get_current_span(parent).get_span_context()
     ids = recorder.id_generator
     if parent_span.is_valid:
-        call.trace_id, flags = parent_span.trace_id, parent_span.trace_flags
+        trace_id, flags = parent_span.trace_id, parent_span.trace_flags
+        # Parent-based when sampling: a trace is kept or dropped whole. Keeping all (the
+        # default) records every LLM call, whatever the app's own sampler did to its spans.
+        sampled = flags.sampled or recorder.sample_bound >> 64
     else:
-        call.trace_id, flags = ids.generate_trace_id(), _SAMPLED
+        trace_id, flags = ids.generate_trace_id(), _SAMPLED
+        sampled = (trace_id & 0xFFFFFFFFFFFFFFFF) < recorder.sample_bound
+    if not sampled:
+        recorder.sampled_out += 1
+        return None
+    call = Call(endpoint, client, path, request, recorder)
+    call.context = current_attributes()
+    call.trace_id = trace_id
     call.span_id = ids.generate_span_id()
     call.parent = parent
-    span = NonRecordingSpan(SpanContext(call.trace_id, call.span_id, False, flags))
+    span = NonRecordingSpan(SpanContext(trace_id, call.span_id, False, flags))
     call.token = otel_context.attach(trace.set_span_in_context(span, parent))
     return call
 
@@ -58,17 +67,17 @@ def end_scope(call: Call) -> None:
             pass
 
 
-def make_method_wrappers(
-    recorder: Recorder, sdk: str, name_call: NameCall, is_stream: Callable[[Any], bool]
+# (instance, args, kwargs) -> (the call or None to pass untraced, args and kwargs to call with)
+Begin = Callable[[Any, tuple, dict], "tuple[Call | None, tuple, dict]"]
+
+
+def make_wrappers(
+    recorder: Recorder, sdk: str, begin: Begin, is_stream: Callable[[Any], bool]
 ) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """wrapt wrappers for a sync method and its async twin: the call is recorded, a stream
     result (``is_stream``) is handed back wrapped in a stream proxy, the user's exception is
-    re-raised unchanged."""
+    re-raised unchanged. One core for every SDK family (Stainless request points included)."""
     preparing = f"recording a {sdk} call"
-
-    def begin(instance: Any, args: tuple, kwargs: dict) -> Call | None:
-        named = name_call(instance, args, kwargs)
-        return None if named is None else start_call(recorder, *named)
 
     def failed(call: Call, exc: BaseException) -> None:
         end_scope(call)
@@ -90,7 +99,7 @@ def make_method_wrappers(
     def sync_method(wrapped, instance, args, kwargs):
         if not recorder.active():
             return wrapped(*args, **kwargs)
-        call = guard(preparing, begin, instance, args, kwargs)
+        call, args, kwargs = guard(preparing, begin, instance, args, kwargs) or (None, args, kwargs)
         if call is None:
             return wrapped(*args, **kwargs)
         try:
@@ -103,7 +112,7 @@ def make_method_wrappers(
     async def async_method(wrapped, instance, args, kwargs):
         if not recorder.active():
             return await wrapped(*args, **kwargs)
-        call = guard(preparing, begin, instance, args, kwargs)
+        call, args, kwargs = guard(preparing, begin, instance, args, kwargs) or (None, args, kwargs)
         if call is None:
             return await wrapped(*args, **kwargs)
         try:
@@ -114,3 +123,27 @@ def make_method_wrappers(
         return succeeded(call, result, True)
 
     return sync_method, async_method
+
+
+def make_method_wrappers(
+    recorder: Recorder, sdk: str, name_call: NameCall, is_stream: Callable[[Any], bool]
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """:func:`make_wrappers` for an SDK whose patch point only needs naming the call."""
+
+    def begin(instance: Any, args: tuple, kwargs: dict) -> tuple[Call | None, tuple, dict]:
+        named = name_call(instance, args, kwargs)
+        return (None if named is None else start_call(recorder, *named)), args, kwargs
+
+    return make_wrappers(recorder, sdk, begin, is_stream)
+
+
+def recorder_of(kwargs: dict[str, Any]) -> Recorder | None:
+    """The recorder an instrumentor's ``instrument(recorder=...)`` was given. Without one
+    (``opentelemetry-instrument``, or a bare ``instrument()``) a logger configured from the
+    environment is started, which instruments every SDK itself: then None."""
+    recorder = kwargs.get("recorder")
+    if recorder is None:
+        from ..logger import zero_code_logger  # noqa: PLC0415 - the logger imports us
+
+        zero_code_logger(kwargs.get("tracer_provider"))
+    return recorder

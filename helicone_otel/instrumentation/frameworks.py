@@ -24,6 +24,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from .. import attributes as A
+from ..capture.sdk_point import recorder_of
 from ..context import current_attributes, enter_attributes, exit_attributes
 from ..export.spans import record_error
 from ..guard import report_once
@@ -244,12 +245,7 @@ class FrameworkInstrumentor(BaseInstrumentor):
         return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
-        if kwargs.get("recorder") is None:
-            # As RequestPointInstrumentor: a logger configured from the environment instruments
-            # every installed SDK and framework, this one included.
-            from ..logger import zero_code_logger
-
-            zero_code_logger(kwargs.get("tracer_provider"))
+        if recorder_of(kwargs) is None:
             return
         runs = self.runs = Runs()
         self._hooked = False

@@ -9,6 +9,7 @@ async client. ``anthropic``'s ``AnthropicBedrock`` client is traced by the Anthr
 
 from __future__ import annotations
 
+
 from typing import Any, Collection, Optional
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 from ...capture.botocore_point import Operation, make_api_call_wrapper
 from ...capture.call import Endpoint
 from ...capture.patching import Patch
+from ...capture.sdk_point import recorder_of
 from . import _converse, _invoke, _wire
 
 SERVICE = "bedrock-runtime"
@@ -85,13 +87,8 @@ class BedrockInstrumentor(BaseInstrumentor):
         return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
-        recorder = kwargs.get("recorder")
+        recorder = recorder_of(kwargs)
         if recorder is None:
-            # Zero-code (``opentelemetry-instrument``): a logger configured from the environment
-            # does the instrumenting, this one included.
-            from ...logger import zero_code_logger
-
-            zero_code_logger(kwargs.get("tracer_provider"))
             return
         from botocore.client import BaseClient
 

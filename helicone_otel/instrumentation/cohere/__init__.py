@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from ...capture.call import Call, Endpoint, Recorder
 from ...capture.patching import Patch
-from ...capture.sdk_point import end_scope, make_method_wrappers, start_call
+from ...capture.sdk_point import end_scope, make_method_wrappers, recorder_of, start_call
 from ...capture.streams import AsyncStreamProxy, SyncStreamProxy, finish
 from ...guard import guard
 from ...providers import OPENAI, provider_for
@@ -169,13 +169,8 @@ class CohereInstrumentor(BaseInstrumentor):
         return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
-        recorder = kwargs.get("recorder")
+        recorder = recorder_of(kwargs)
         if recorder is None:
-            # Zero-code (``opentelemetry-instrument``): a logger configured from the environment
-            # does the instrumenting, this one included.
-            from ...logger import zero_code_logger
-
-            zero_code_logger(kwargs.get("tracer_provider"))
             return
         from cohere.v2.raw_client import AsyncRawV2Client, RawV2Client
 

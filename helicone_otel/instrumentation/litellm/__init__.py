@@ -23,7 +23,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 from ... import attributes as A
 from ...capture.call import Call, Endpoint, Recorder, enter_recorded_call, leave_recorded_call
 from ...capture.patching import Patch
-from ...capture.sdk_point import end_scope, start_call
+from ...capture.sdk_point import end_scope, recorder_of, start_call
 from ...capture.streams import AsyncStreamProxy, SyncStreamProxy, finish
 from ...guard import guard, report_once
 from ...helicone_headers import REQUEST_ID, context_headers, request_id_of
@@ -167,13 +167,8 @@ class LiteLLMInstrumentor(BaseInstrumentor):
         return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
-        recorder = kwargs.get("recorder")
+        recorder = recorder_of(kwargs)
         if recorder is None:
-            # Zero-code (``opentelemetry-instrument``): a logger configured from the environment
-            # does the instrumenting, this one included.
-            from ...logger import zero_code_logger
-
-            zero_code_logger(kwargs.get("tracer_provider"))
             return
         self._patches: list[Patch] = []
         # Importing litellm takes seconds (and it fetches a price map unless told not to): an
