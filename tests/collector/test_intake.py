@@ -27,13 +27,26 @@ def raw_request(collector, head: str, body: bytes = b"", read_timeout: float = 5
     """Send bytes as they are; (status, whether the server closed the connection after)."""
     host, port = collector.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=read_timeout) as sock:
-        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+        # Send from another thread, as a client streaming a body does: the server may answer and
+        # close before the last byte is sent (an oversized body), which must not fail the read.
+        def send() -> None:
+            try:
+                sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+            except OSError:
+                pass
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
         data = b""
         while b"\r\n\r\n" not in data:
-            chunk = sock.recv(65536)
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
             if not chunk:
                 break
             data += chunk
+        sender.join(read_timeout)
         status = int(data.split(b" ", 2)[1])
         try:
             while sock.recv(65536):
@@ -41,6 +54,8 @@ def raw_request(collector, head: str, body: bytes = b"", read_timeout: float = 5
             closed = True
         except TimeoutError:
             closed = False
+        except ConnectionResetError:
+            closed = True
         return status, closed
 
 
