@@ -84,6 +84,20 @@ def _dumps(value: Any) -> str:
     return text
 
 
+def _while_locked(step: Any, timeout_s: float = 10.0) -> Any:
+    """Run ``step``, retrying while another process holds the database: switching to WAL and
+    creating the schema can answer SQLITE_BUSY at once, without SQLite's busy handler (two
+    collectors or demos opening one file together)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     """A thread-safe handle on the collector's SQLite file.
 
@@ -98,11 +112,11 @@ class Store:
         self.retention_days = retention_days
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
+        self._conn = sqlite3.connect(path, check_same_thread=False, timeout=10.0)
+        _while_locked(lambda: self._conn.execute("PRAGMA journal_mode=WAL"))
+        _while_locked(lambda: self._conn.executescript(_SCHEMA))
         self._lock = threading.Lock()
-        self._reader = self._conn if path == ":memory:" else sqlite3.connect(path, check_same_thread=False)
+        self._reader = self._conn if path == ":memory:" else sqlite3.connect(path, check_same_thread=False, timeout=10.0)
         self._read_lock = self._lock if path == ":memory:" else threading.Lock()
         self._pruned_at = 0.0
         self.pruned = 0  # rows deleted by the size cap and the retention period
