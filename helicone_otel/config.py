@@ -24,6 +24,9 @@ ENV_STREAM_USAGE = "HELICONE_STREAM_USAGE"
 ENV_STREAM_USAGE_HOSTS = "HELICONE_STREAM_USAGE_HOSTS"
 ENV_PROXY_HOSTS = "HELICONE_PROXY_HOSTS"
 ENV_SAMPLE_RATE = "HELICONE_SAMPLE_RATE"
+ENV_EXIT_TIMEOUT = "HELICONE_EXIT_TIMEOUT_S"
+# At exit a dead or slow collector must not hold the process; flush() waits longer on demand.
+DEFAULT_EXIT_TIMEOUT_S = 0.5
 ENV_SPOOL_DIR = "HELICONE_SPOOL_DIR"
 ENV_SPOOL_MAX_BYTES = "HELICONE_SPOOL_MAX_BYTES"
 ENV_SPOOL_MAX_AGE_S = "HELICONE_SPOOL_MAX_AGE_S"
@@ -128,6 +131,7 @@ class Settings:
     stream_usage_hosts: frozenset[str] = frozenset()
     proxy_hosts: frozenset[str] = frozenset()
     sample_rate: float = 1.0
+    exit_timeout_s: float = DEFAULT_EXIT_TIMEOUT_S
     helicone: bool = True
     otlp_endpoint: Optional[str] = None  # full traces URL; "" = from the OTEL_* variables
     spool_dir: Optional[str] = None  # records the collector did not take wait here (none: dropped)
@@ -228,6 +232,7 @@ class Settings:
             raise TypeError(f"stream_usage must be a bool, got {type(stream_usage).__name__}")
         usage = stream_usage if stream_usage is not None else _env_bool(env, ENV_STREAM_USAGE)
         rate = _sample_rate(sample_rate, env)
+        exit_timeout = _exit_timeout(env)
         otlp = _otlp_endpoint(otlp_endpoint, env)
         stream_usage_hosts = _hosts(stream_usage_hosts, "stream_usage_hosts", ENV_STREAM_USAGE_HOSTS, env)
         proxy_hosts = _hosts(proxy_hosts, "proxy_hosts", ENV_PROXY_HOSTS, env)
@@ -247,12 +252,26 @@ class Settings:
             stream_usage_hosts=stream_usage_hosts,
             proxy_hosts=proxy_hosts,
             sample_rate=rate,
+            exit_timeout_s=exit_timeout,
             helicone=helicone,
             otlp_endpoint=otlp,
             spool_dir=spool,
             spool_max_bytes=int(spool_bytes),
             spool_max_age_s=float(spool_age),
         )
+
+
+def _exit_timeout(env: Mapping[str, str]) -> float:
+    text = env.get(ENV_EXIT_TIMEOUT)
+    if not text:
+        return DEFAULT_EXIT_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 600.0:
+        raise ValueError(f"{ENV_EXIT_TIMEOUT}={text!r} must be a number of seconds between 0 and 600")
+    return value
 
 
 def _sample_rate(value: Optional[float], env: Mapping[str, str]) -> float:

@@ -29,7 +29,6 @@ from .export.spans import id_generator_of
 
 logger = logging.getLogger("helicone_otel")
 
-_EXIT_TIMEOUT_S = 0.5  # at exit, a dead or slow collector must not hold the process; call flush() to wait longer
 
 # The SDKs can be patched once: the logger whose init() ran last owns the patches.
 _active: "Optional[HeliconeAsyncLogger]" = None
@@ -42,7 +41,7 @@ def _shutdown_active_at_exit() -> None:
     # result dropped must still send its queue at exit.
     active = _active
     if active is not None:
-        active.shutdown(_EXIT_TIMEOUT_S)
+        active.shutdown(active.settings.exit_timeout_s)
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
@@ -159,7 +158,7 @@ class HeliconeAsyncLogger:
             previous = _active
             if previous is not None and previous is not self:
                 logger.warning("helicone_otel: a second HeliconeAsyncLogger was initialised; it replaces the first")
-                previous.shutdown(_EXIT_TIMEOUT_S)
+                previous.shutdown(previous.settings.exit_timeout_s)
             self._start()
             if self._initialized:
                 _active = self

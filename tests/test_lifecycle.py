@@ -33,7 +33,9 @@ def call(n):
 
 def _run(script: str, collector, openai_server, **kwargs) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HELICONE_", "OTEL_"))}
-    env.update(HELICONE_BASE_URL=collector.url, STANDIN=openai_server.base_url)
+    # Children exit right after their calls, several at once: a loaded CI machine needs more
+    # than the default 0.5 s exit budget to send them (the budget is what is under test here).
+    env.update(HELICONE_BASE_URL=collector.url, STANDIN=openai_server.base_url, HELICONE_EXIT_TIMEOUT_S="10")
     return subprocess.Popen([sys.executable, "-c", PRELUDE + textwrap.dedent(script)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
