@@ -93,10 +93,11 @@ def main() -> None:
     from opentelemetry import context as otel_context
     from opentelemetry import trace
     from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
-    from opentelemetry.trace import NonRecordingSpan, SpanContext
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
     import wrapt
     from helicone_otel.capture import request_point as rp
+    from helicone_otel.capture import sdk_point as sp
     from helicone_otel.capture.call import Call, Recorder
     from helicone_otel.capture.streams import SyncStreamProxy, finish
     from helicone_otel.context import current_attributes
@@ -123,11 +124,11 @@ def main() -> None:
     args_ = (ChatCompletion, options)
 
     def begin_detach():
-        rp._detach(rp._begin(recorder, endpoints, client, args_, {}))
+        sp.end_scope(rp._begin(recorder, endpoints, {}, client, args_, {}))
 
     def attach_detach():
         parent = otel_context.get_current()
-        span = NonRecordingSpan(SpanContext(1, 2, False, rp._SAMPLED))
+        span = NonRecordingSpan(SpanContext(1, 2, False, TraceFlags(TraceFlags.SAMPLED)))
         otel_context.detach(otel_context.attach(trace.set_span_in_context(span, parent)))
 
     def finish_enqueue():

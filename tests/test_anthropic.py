@@ -173,7 +173,8 @@ def test_parse_beta_and_count_tokens(logger, claude, capture, anthropic_server):
     assert parsed.parsed_output == Weather(city="Paris")
     claude.beta.messages.create(model="claude-sonnet-4-5", max_tokens=50, messages=MESSAGES)
     assert claude.messages.count_tokens(model="claude-sonnet-4-5", messages=MESSAGES).input_tokens == 5
-    parse_span, beta_span = capture.llm_spans()  # count_tokens is not an LLM call: no span
+    parse_span, beta_span = capture.llm_spans()  # count_tokens is not an LLM call: a generic span
+    assert [s.name for s in capture.spans()][-1] == "Anthropic POST /v1/messages/count_tokens"
     assert parse_span.attributes[A.OUTPUT_TYPE] == "json"
     assert beta_span.attributes[A.USAGE_OUTPUT_TOKENS] == 2
 

@@ -216,10 +216,14 @@ def test_audio_transcription_and_speech(logger, client, capture):
     assert spoken.attributes[f"{A.OPENAI_REQUEST_PREFIX}voice"] == "alloy"
 
 
-def test_batches_are_left_alone(logger, client, capture, openai_server):
+def test_batches_make_a_generic_span_and_no_record(logger, client, capture, collector):
     with pytest.raises(openai.NotFoundError):
         client.batches.create(completion_window="24h", endpoint="/v1/chat/completions", input_file_id="file-1")
     assert capture.llm_spans() == []
+    (span,) = capture.spans()
+    assert span.name == "OpenAI POST /batches"
+    assert span.attributes[A.HTTP_STATUS_CODE] == 404 and span.attributes[A.ERROR_TYPE] == "404"
+    assert logger.flush(5.0) and collector.store.requests() == []
 
 
 # -- raw responses ------------------------------------------------------------------------------

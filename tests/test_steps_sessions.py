@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from opentelemetry.trace import StatusCode
@@ -101,6 +102,7 @@ def test_sessions_command_prints_tree(logger, client, collector, capsys):
         with helicone_otel.session("trip", path="/plan/research"):
             with helicone_otel.tool("search"):
                 pass
+            time.sleep(0.005)  # Helicone stores times in ms: the step and the call must not tie
             client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
     with helicone_otel.session("other", path="/"):
         client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)

@@ -2,7 +2,7 @@
 
 Those SDKs send every API call through their client's ``request(cast_to, options, stream=…,
 stream_cls=…)`` with the endpoint path and JSON body in ``options``. We wrap that single point,
-pick an :class:`Endpoint` by path (unknown endpoints pass through untraced) and record a
+pick an :class:`Endpoint` by path (endpoints without one get the SDK's catch-all span) and record a
 :class:`Call`: references and timestamps, nothing computed.
 """
 
@@ -18,21 +18,30 @@ from ..helicone_headers import REQUEST_ID, context_headers, request_id_of
 from ..providers import is_helicone_proxy
 from .call import Call, Endpoint, Recorder
 from .patching import Patch
+from .raw_stream import raw_stream_hand_over
 from .sdk_point import make_wrappers, recorder_of, start_call
 
 _STREAM_TYPES = frozenset({"Stream", "AsyncStream"})
 
 
-def _begin(recorder: Recorder, endpoints: Mapping[str, Endpoint], instance: Any, args: tuple, kwargs: dict) -> Call | None:
+def _begin(
+    recorder: Recorder, endpoints: Mapping[str, Endpoint], generic: Mapping[str, Endpoint], instance: Any, args: tuple, kwargs: dict
+) -> Call | None:
     options = args[1] if len(args) > 1 else kwargs.get("options")
     url = getattr(options, "url", None)
-    if type(url) is not str or getattr(options, "method", "") != "post":
+    method = getattr(options, "method", "")
+    if type(url) is not str:
         return None
     path = url.split("?", 1)[0]
-    endpoint = endpoints.get(path)
+    endpoint = endpoints.get(path) if method == "post" else None
     body = getattr(options, "json_data", None)
     if endpoint is None or type(body) is not dict:
-        return None
+        # No dedicated extractor: the SDK's catch-all span for this method, so no request
+        # through the patched client goes untraced (GETs and uploads have no JSON body).
+        endpoint = generic.get(method)
+        if endpoint is None:
+            return None
+        body = body if type(body) is dict else {}
     # Ids now, span later: a non-recording span with our ids is current while the SDK runs,
     # so HTTP-client spans and steps made during the call nest under the span we build later.
     call = start_call(recorder, endpoint, instance, path, body)
@@ -105,13 +114,19 @@ def _is_stream(result: Any) -> bool:
 
 
 def make_request_wrappers(
-    recorder: Recorder, endpoints: Mapping[str, Endpoint], sdk: str, accepts_stream_usage: Callable[[Any, frozenset[str]], bool]
+    recorder: Recorder,
+    endpoints: Mapping[str, Endpoint],
+    sdk: str,
+    accepts_stream_usage: Callable[[Any, frozenset[str]], bool],
+    generic: Mapping[str, Endpoint] | None = None,
 ) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """wrapt wrappers for the sync and async ``request`` methods of one SDK."""
+    """wrapt wrappers for the sync and async ``request`` methods of one SDK. ``generic`` maps an
+    HTTP method (lower case) to the endpoint of requests that ``endpoints`` does not list."""
     preparing = f"recording an {sdk} call"
+    generic = generic or {}
 
     def begin(instance: Any, args: tuple, kwargs: dict) -> tuple[Call | None, tuple, dict]:
-        call = guard(preparing, _begin, recorder, endpoints, instance, args, kwargs)
+        call = guard(preparing, _begin, recorder, endpoints, generic, instance, args, kwargs)
         if call is not None and guard(preparing, _is_proxied, instance, recorder):
             changed = guard("adding Helicone headers", _with_helicone_headers, args, kwargs, call)
             if changed is not None:
@@ -124,7 +139,7 @@ def make_request_wrappers(
                 call.stream_usage_added = True
         return call, args, kwargs
 
-    return make_wrappers(recorder, sdk, begin, _is_stream)
+    return make_wrappers(recorder, sdk, begin, _is_stream, raw_stream_hand_over(recorder))
 
 
 class RequestPointInstrumentor(BaseInstrumentor):
@@ -136,6 +151,8 @@ class RequestPointInstrumentor(BaseInstrumentor):
 
     sdk_name = ""
     endpoints: Mapping[str, Endpoint] = {}
+    # HTTP method (lower case) -> endpoint of the requests ``endpoints`` does not list
+    generic_endpoints: Mapping[str, Endpoint] = {}
     _instruments: Collection[str] = ()
 
     def instrumentation_dependencies(self) -> Collection[str]:
@@ -155,7 +172,9 @@ class RequestPointInstrumentor(BaseInstrumentor):
         recorder = recorder_of(kwargs)
         if recorder is None:
             return
-        sync_request, async_request = make_request_wrappers(recorder, self.endpoints, self.sdk_name, self.accepts_stream_usage)
+        sync_request, async_request = make_request_wrappers(
+            recorder, self.endpoints, self.sdk_name, self.accepts_stream_usage, self.generic_endpoints
+        )
         sync_class, async_class = self.request_classes()
         self._patches = [Patch(sync_class, "request", sync_request), Patch(async_class, "request", async_request)]
 
@@ -174,7 +193,7 @@ def instrument_client(client: Any, recorder: Recorder, instrumentor: RequestPoin
         return False
     original = client.request
     sync_request, async_request = make_request_wrappers(
-        recorder, instrumentor.endpoints, instrumentor.sdk_name, instrumentor.accepts_stream_usage
+        recorder, instrumentor.endpoints, instrumentor.sdk_name, instrumentor.accepts_stream_usage, instrumentor.generic_endpoints
     )
     if inspect.iscoroutinefunction(original):
 

@@ -72,11 +72,17 @@ Begin = Callable[[Any, tuple, dict], "tuple[Call | None, tuple, dict]"]
 
 
 def make_wrappers(
-    recorder: Recorder, sdk: str, begin: Begin, is_stream: Callable[[Any], bool]
+    recorder: Recorder,
+    sdk: str,
+    begin: Begin,
+    is_stream: Callable[[Any], bool],
+    hand_over: Callable[[Call, Any], bool] | None = None,
 ) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """wrapt wrappers for a sync method and its async twin: the call is recorded, a stream
     result (``is_stream``) is handed back wrapped in a stream proxy, the user's exception is
-    re-raised unchanged. One core for every SDK family (Stainless request points included)."""
+    re-raised unchanged. One core for every SDK family (Stainless request points included).
+    ``hand_over(call, result)`` True: the result delivers its outcome later and ends the call
+    itself (``with_raw_response`` streams, capture/raw_stream.py)."""
     preparing = f"recording a {sdk} call"
 
     def failed(call: Call, exc: BaseException) -> None:
@@ -90,6 +96,8 @@ def make_wrappers(
             if is_stream(result):
                 call.chunks = []
                 return (AsyncStreamProxy if is_async else SyncStreamProxy)(result, call, recorder)
+            if hand_over is not None and hand_over(call, result):
+                return result
             call.result = result
             finish(call, recorder)
         except Exception as exc:  # noqa: BLE001 - our bug must never reach the user

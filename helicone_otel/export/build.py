@@ -12,6 +12,7 @@ from ..capture.call import Call
 from ..cost import PriceBook
 from ..guard import guard
 from ..helicone_headers import request_id_of
+from ..instrumentation.generic import generic_record, is_generic
 from .extract import read_call
 from .helicone import custom_log, encode, is_step, step_log
 from .spans import SpanBuilder
@@ -46,9 +47,14 @@ class RecordBuilder:
             # should_export decides on the span, so then it is always built.
             wanted = self._should_export is not None or self._spans.wanted()
             record = read_call(item, self._price_book, self._mask, for_span=wanted)
+            generic = is_generic(item.endpoint)
+            if generic:  # no dedicated extractor: name and operation from the request path
+                record = guard("naming a span", generic_record, item.path, record) or record
             # A span that cannot be built must not cost the Helicone record.
             span = guard("building a span", self._spans.build, item, record) if wanted else None
-            if item.proxied or not self._wanted(span):  # Helicone's proxy logged it: one call, one record
+            # Helicone's proxy logged it (one call, one record); a generic call is a span for
+            # OpenTelemetry backends only (Helicone would keep it as a junk request).
+            if item.proxied or generic or not self._wanted(span):
                 return None
             return encode(custom_log, item, record)
         if isinstance(item, ReadableSpan):

@@ -53,6 +53,7 @@ class AnthropicStandIn(StandInServer):
         self.add_route(":rawPredict", self._messages)
         self.add_route(":streamRawPredict", self._messages)
         self.add_route("/invoke", self._messages)
+        self.add_route("/v1/complete", self._complete)
         self.add_route("/v1/messages/count_tokens", lambda body, headers: Reply(200, {"input_tokens": self._prompt(body)}))
 
     @property
@@ -137,6 +138,20 @@ class AnthropicStandIn(StandInServer):
         if error_after is not None:
             events = _with_error(events, error_after)
         return Reply(200, events=events, break_after=break_after)
+
+    def _complete(self, body: dict[str, Any], headers: dict[str, str]) -> Reply:
+        """Legacy Text Completions: no usage in the answer; a stream is ``completion`` events."""
+        completion = {
+            "type": "completion", "id": f"compl_standin_{next(_ids)}", "completion": " " + self.reply,
+            "stop_reason": "stop_sequence", "stop": "\n\nHuman:", "model": self.response_model or body.get("model") or "unknown",
+        }
+        if not body.get("stream"):
+            return Reply(200, completion)
+        words = completion["completion"].split(" ")
+        pieces = [{**completion, "completion": (" " if i else "") + w, "stop_reason": None, "stop": None} for i, w in enumerate(words)]
+        pieces[-1].update(stop_reason="stop_sequence", stop="\n\nHuman:")
+        return Reply(200, events=iter([("completion", p) for p in pieces[:1]] + [("ping", {"type": "ping"})]
+                                      + [("completion", p) for p in pieces[1:]]))
 
     def _events(self, message: dict[str, Any]) -> Iterator[Event]:
         usage = message["usage"]

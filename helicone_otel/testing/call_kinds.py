@@ -103,6 +103,13 @@ def anthropic_error(oai, claude_server, oai_server):
         pass
 
 
+def anthropic_complete(oai, claude_server, oai_server):
+    # Legacy Text Completions: ``client.completions.create`` in SDKs before 2.0, a plain POST since.
+    client = anthropic.Anthropic(base_url=claude_server.base_url, api_key="k", max_retries=0)
+    prompt = "\n\nHuman: say hello to me please\n\nAssistant:"
+    client.post("/v1/complete", body={"model": "claude-2.1", "max_tokens_to_sample": 50, "prompt": prompt}, cast_to=object)
+
+
 def bedrock_claude(oai, claude_server, oai_server):
     client = anthropic.AnthropicBedrock(
         aws_region="us-east-1", aws_access_key="a", aws_secret_key="b", base_url=claude_server.base_url, max_retries=0
@@ -429,7 +436,7 @@ def vector_db_step(oai, claude_server, oai_server):
 
 KINDS: dict[str, Callable[..., Any]] = {f.__name__: f for f in (
     chat_sync, chat_reasoning, chat_stream, chat_async, chat_error, responses, responses_stream, embeddings, completions,
-    azure_chat, anthropic_message, anthropic_stream, anthropic_error, bedrock_claude, tool_step, vector_db_step,
+    azure_chat, anthropic_message, anthropic_stream, anthropic_error, anthropic_complete, bedrock_claude, tool_step, vector_db_step,
     groq_chat, groq_stream, groq_async, mistral_chat, mistral_stream, mistral_embeddings, gemini_generate, gemini_cached,
     gemini_stream, gemini_chat_async, gemini_vertex, gemini_embeddings, gemini_error,
     bedrock_converse, bedrock_converse_stream, bedrock_invoke_claude, bedrock_invoke_nova, bedrock_invoke_meta,

@@ -8,6 +8,8 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from ..instrumentation.generic import HTTP_REQUEST_METHOD
+
 
 class SpanCapture:
     """``capture = SpanCapture(); HeliconeAsyncLogger(..., tracer_provider=capture.tracer_provider)``
@@ -25,8 +27,12 @@ class SpanCapture:
         return list(self._exporter.get_finished_spans())
 
     def llm_spans(self) -> list[ReadableSpan]:
-        """Finished spans that describe an LLM call."""
-        return [s for s in self.spans() if (s.attributes or {}).get("gen_ai.provider.name")]
+        """Finished spans that describe an LLM call (not the generic spans of other endpoints,
+        which carry the HTTP method)."""
+        return [
+            s for s in self.spans()
+            if (s.attributes or {}).get("gen_ai.provider.name") and HTTP_REQUEST_METHOD not in (s.attributes or {})
+        ]
 
     def clear(self) -> None:
         """Forget the spans captured so far."""

@@ -3,7 +3,9 @@
 ``Anthropic``, ``AnthropicBedrock``, ``AnthropicVertex`` and their async twins all send every
 API call through ``SyncAPIClient.request`` / ``AsyncAPIClient.request`` of the anthropic
 package; we wrap those two. ``messages.create``, ``messages.stream()``, ``messages.parse`` and
-``beta.messages`` all arrive as ``POST /v1/messages``; ``count_tokens`` is left untraced.
+``beta.messages`` all arrive as ``POST /v1/messages``; the legacy ``completions.create`` as
+``POST /v1/complete``. Everything else (``count_tokens``, batches, models, files) gets a plain
+span with its operation and HTTP status (``..generic``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any, Optional
 from ...capture.call import Endpoint
 from ...capture.request_point import RequestPointInstrumentor
 from ...providers import provider_for
-from . import _messages
+from ..generic import generic_endpoints
+from . import _complete, _messages
 
 _CLIENT_PROVIDERS = {
     "AnthropicBedrock": "aws.bedrock",
@@ -51,15 +54,26 @@ _ENDPOINTS: dict[str, Endpoint] = {
         shape="anthropic",
         provider_of=provider_of,
     ),
+    "/v1/complete": Endpoint(
+        _complete.OPERATION,
+        _complete.request_attributes,
+        _complete.response_attributes,
+        _complete.CompletionStreamAccumulator,
+        shape="anthropic",
+        provider_of=provider_of,
+    ),
 }
+_GENERIC = generic_endpoints("Anthropic", provider_of)
 
 
 class AnthropicInstrumentor(RequestPointInstrumentor):
-    """Instrument the ``anthropic`` SDK (Messages: create, stream, parse, beta; sync and async;
+    """Instrument the ``anthropic`` SDK (Messages: create, stream, parse, beta; legacy
+    Completions; other endpoints as plain spans; sync and async;
     Anthropic, Bedrock and Vertex clients)."""
 
     sdk_name = "Anthropic"
     endpoints = _ENDPOINTS
+    generic_endpoints = _GENERIC
 
     _instruments = ("anthropic >= 0.30",)
 

@@ -2,7 +2,8 @@
 
 Every API call of ``OpenAI``/``AsyncOpenAI`` (and their Azure subclasses) goes through the
 client's ``request`` method with the endpoint path and JSON body; we wrap only that, and pick an
-extractor by path. New SDK endpoints pass through untraced rather than break.
+extractor by path. Endpoints without one (Assistants, threads, runs, files, batches, models, new
+SDK endpoints) get a plain span with their operation and HTTP status (``..generic``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Optional
 from ...capture.call import Endpoint
 from ...capture.request_point import RequestPointInstrumentor
 from ...providers import accepts_stream_usage, provider_for
+from ..generic import generic_endpoints
 from . import _chat, _completions, _embeddings, _media, _responses
 
 _AZURE_CLIENTS = frozenset({"AzureOpenAI", "AsyncAzureOpenAI"})
@@ -62,6 +64,8 @@ _ENDPOINTS: dict[str, Endpoint] = {
     "/audio/speech": _endpoint(_media.SPEECH_OPERATION, _media.speech_request_attributes, lambda *_: {}),
 }
 
+_GENERIC = generic_endpoints("OpenAI", provider_of)
+
 
 class OpenAIInstrumentor(RequestPointInstrumentor):
     """Instrument the ``openai`` SDK (sync, async, streaming; Azure and compatible providers).
@@ -71,6 +75,7 @@ class OpenAIInstrumentor(RequestPointInstrumentor):
 
     sdk_name = "OpenAI"
     endpoints = _ENDPOINTS
+    generic_endpoints = _GENERIC
     _instruments = ("openai >= 1.0",)
     accepts_stream_usage = staticmethod(_accepts_stream_usage)
 
