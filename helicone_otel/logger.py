@@ -47,7 +47,12 @@ def _shutdown_active_at_exit() -> None:
 def _on_sigterm(signum: int, frame: Any) -> None:
     # Containers stop with SIGTERM, whose default action kills the process before atexit runs:
     # send what we have (bounded), then die of SIGTERM as the default would have.
-    _shutdown_active_at_exit()
+    # On a new thread: the handler runs between two bytecodes of the main thread, which may
+    # hold one of our (non-reentrant) locks at that moment; taking it here would deadlock.
+    worker = threading.Thread(target=_shutdown_active_at_exit, name="helicone-otel-sigterm", daemon=True)
+    worker.start()
+    active = _active
+    worker.join((active.settings.exit_timeout_s if active is not None else 0.5) + 2.0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.kill(os.getpid(), signal.SIGTERM)
 

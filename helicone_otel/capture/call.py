@@ -49,7 +49,7 @@ class Call:
     __slots__ = (
         "endpoint", "client", "path", "request", "context", "defaults", "trace_id", "span_id", "parent",
         "start_ns", "_t0", "end_ns", "first_chunk_ns", "result", "chunks", "error", "capture_content",
-        "stream_usage_added", "token", "headers", "proxied",
+        "stream_usage_added", "token", "headers", "proxied", "extra",
     )
 
     def __init__(self, endpoint: Endpoint, client: Any, path: str, request: dict[str, Any], recorder: "Recorder"):
@@ -76,6 +76,7 @@ class Call:
         self.token: Any = None
         self.headers: Any = None  # the call's own extra headers (the user's Helicone-* tags)
         self.proxied = False  # sent through Helicone's proxy, which logs it
+        self.extra: Any = None  # the call's ``extra_body`` (Stainless keeps it apart from json_data)
 
     def now_ns(self) -> int:
         """Wall-clock now, on the monotonic scale of this call."""

@@ -47,6 +47,9 @@ def _begin(
     call = start_call(recorder, endpoint, instance, path, body)
     if call is not None:
         call.headers = getattr(options, "headers", None)
+        extra = getattr(options, "extra_json", None)
+        if type(extra) is dict and extra:
+            call.extra = extra
     return call
 
 

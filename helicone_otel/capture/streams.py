@@ -3,6 +3,7 @@ the time of the first. Nothing is read from a chunk here (the export thread fold
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import wrapt
@@ -11,11 +12,16 @@ from ..guard import guard, report_once
 from .call import Call, Recorder
 
 
+_ending = threading.Lock()
+
+
 def finish(call: Call, recorder: Recorder) -> None:
-    """End ``call`` exactly once and hand it to the export side."""
-    if call.end_ns is not None:
-        return
-    call.end_ns = call.now_ns()
+    """End ``call`` exactly once and hand it to the export side (a ``close()`` from another
+    thread or a finaliser may race the consumer)."""
+    with _ending:
+        if call.end_ns is not None:
+            return
+        call.end_ns = call.now_ns()
     recorder.submit(call)
 
 

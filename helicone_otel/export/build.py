@@ -61,7 +61,7 @@ class RecordBuilder:
             attributes = item.attributes or {}
             if not is_step(attributes) or not self._wanted(item):
                 return None
-            error = item.status.description if not item.status.is_ok else None
+            error = (item.status.description or "error") if not item.status.is_ok else None
             if error is None and attributes.get(A.ERROR_TYPE):
                 error = str(attributes[A.ERROR_TYPE])
             start = item.start_time or 0

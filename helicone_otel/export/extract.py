@@ -87,7 +87,9 @@ def _error_body(exc: BaseException) -> dict[str, Any]:
     if not isinstance(body, dict):
         body = getattr(exc, "details", None)  # google-genai ``APIError.details``: the error JSON
     if isinstance(body, dict):
-        return body if "error" in body or "type" in body else {"error": body}
+        # OpenAI-style SDKs keep only the inner error ({"message", "type", …}) in ``body``;
+        # Helicone reads the provider's envelope, {"error": {…}} (Anthropic's already has it).
+        return body if "error" in body else {"error": body}
     error = _field(getattr(exc, "response", None), "Error")  # botocore's ClientError: {"Code", "Message"}
     if isinstance(error, dict) and error:
         return {"error": {"type": error.get("Code"), "message": str(error.get("Message") or "")[:4096]}}
@@ -136,11 +138,15 @@ def read_call(
     Helicone body carries the provider's own request and response."""
     endpoint = call.endpoint
     capture = call.capture_content and for_span
-    provider, host, port = endpoint.provider_of(call.client) if endpoint.provider_of else ("openai", None, None)
+    provider, host, port = (
+        guard("reading the provider", endpoint.provider_of, call.client) if endpoint.provider_of else None
+    ) or ("openai", None, None)
     if endpoint.read_request is not None:
         request, url = guard("reading a request", endpoint.read_request, call.client, call.path, call.request) or ({}, "")
     else:
         request, url = sdk_json(call.request), str(getattr(call.client, "base_url", "")).rstrip("/") + call.path
+        if call.extra:  # ``extra_body``: the SDK merges it into the JSON it sends (_merge_mappings)
+            request = sdk_json({**request, **call.extra})
     to_json = endpoint.read_json or to_dict
     request = request if mask is None else mask_strings(request, mask)
     model = request.get("model")
@@ -168,8 +174,8 @@ def read_call(
             chunks = mask_strings(chunks, mask)
         if endpoint.accumulator is not None:
             accumulator = endpoint.accumulator(capture)
-            for chunk in chunks:
-                accumulator.add(chunk)
+            for chunk in chunks:  # one odd chunk costs its own attributes, not the record
+                guard("folding a stream chunk", accumulator.add, chunk)
             attrs.update(guard("reading a stream", accumulator.attributes, capture) or {})
         if call.first_chunk_ns is not None:
             attrs[A.RESPONSE_TIME_TO_FIRST_CHUNK] = (call.first_chunk_ns - call.start_ns) / 1e9

@@ -32,6 +32,7 @@ MODEL_OVERRIDE = "Helicone-Model-Override"
 # content capture off (or over the size limit) every string under them is replaced.
 _CONTENT_KEYS = frozenset({
     "content", "text", "arguments", "refusal", "input", "instructions", "system", "prompt", "message",
+    "revised_prompt", "audio", "url",
     "partial_json", "thinking", "output_text", "summary", "query", "documents", "b64_json", "transcript",
     # Gemini parts other than ``text``: tool-call arguments and results, inline and linked media, code.
     "args", "functionResponse", "inlineData", "fileData", "executableCode", "codeExecutionResult",
@@ -138,7 +139,17 @@ def encode(body_of: Any, *args: Any) -> bytes:
     data = _dumps(body_of(*args))
     if len(data) <= MAX_BODY_BYTES:
         return data
-    return _dumps(body_of(*args, TRUNCATED))
+    data = _dumps(body_of(*args, TRUNCATED))
+    if len(data) <= MAX_BODY_BYTES:
+        return data
+    # Still too big (a stream of tens of thousands of chunks): the metrics alone. Helicone
+    # answers 500 to an oversized body, and a retried 500 would stall every sender.
+    body = body_of(*args, TRUNCATED)
+    body["providerRequest"]["json"] = {k: v for k, v in body["providerRequest"]["json"].items() if k in ("model", "stream")}
+    body["providerResponse"].pop("textBody", None)
+    response = body["providerResponse"].get("json") or {}
+    body["providerResponse"]["json"] = {k: response[k] for k in ("id", "model", "usage", "type") if k in response}
+    return _dumps(body)
 
 
 def _dumps(body: Any) -> bytes:

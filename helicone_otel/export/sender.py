@@ -22,6 +22,7 @@ LOCAL_API_KEY = "local"
 _RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
 _BACKOFF_S = (0.25, 1.0)  # at most three attempts per record
 _MAX_RETRY_AFTER_S = 60.0
+_MAX_FAILURE_PAUSE_S = 10.0  # a recovered collector is found again within 10 s
 _TIMEOUT_S = 10.0  # jawn's per-route timeout (``setRouteTimeout``)
 
 
@@ -50,9 +51,9 @@ class Backoff:
 
     def failure(self) -> None:
         """A record failed after its retries (down, timing out, 429/5xx): every sender pauses,
-        0.5 s doubling to 30 s, so a struggling collector gets probes, not one POST per record
+        0.5 s doubling to 10 s, so a struggling collector gets probes, not one POST per record
         (2,206 POSTs for 2,200 records at exit before this; benchmarks/fault_matrix.py)."""
-        self.pause(min(0.5 * 2 ** self._failures, _MAX_RETRY_AFTER_S / 2))
+        self.pause(min(0.5 * 2 ** self._failures, _MAX_FAILURE_PAUSE_S))
         self._failures = min(self._failures + 1, 16)
 
     def success(self) -> None:

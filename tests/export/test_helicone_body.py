@@ -100,3 +100,18 @@ def test_step_log_shapes():
     assert body["timing"]["endTime"] == {"seconds": 1, "milliseconds": 500}
     failed = step_log({A.STEP_KIND: "vector_db", A.TOOL_NAME: "r"}, "rid", 0, 0, "boom")
     assert failed["providerResponse"]["status"] == 500
+
+
+def test_a_body_still_too_big_without_content_keeps_its_metrics():
+    chunks = [{"type": "delta", "index": i, "padding": "x" * 300} for i in range(40_000)]  # ~13 MB even redacted
+
+    def body(marker=None):
+        return {"providerRequest": {"json": {"model": "m", "stream": True, "messages": []}, "meta": {}},
+                "providerResponse": {"status": 200, "json": {}, "textBody": json.dumps(chunks)},
+                "timing": {"timeToFirstToken": 5}}
+
+    data = encode(body)
+    assert len(data) < MAX_BODY_BYTES
+    sent = json.loads(data)
+    assert sent["providerRequest"]["json"] == {"model": "m", "stream": True}
+    assert "textBody" not in sent["providerResponse"] and sent["timing"]["timeToFirstToken"] == 5

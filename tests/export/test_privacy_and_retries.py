@@ -110,3 +110,21 @@ def test_a_key_that_cannot_be_a_header_is_rejected_at_construction_and_masked(ke
     with pytest.raises(ValueError, match="api_key") as raised:
         HeliconeAsyncLogger(api_key=key)
     assert key not in str(raised.value)
+
+
+def test_provider_error_goes_in_the_providers_envelope(make_logger, client, openai_server, recording_collector):
+    logger = make_logger(base_url=_url(recording_collector))
+    openai_server.fail_next(429, message="slow down")
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    assert logger.flush(5.0)
+    response = json.loads(recording_collector.bodies[-1])["providerResponse"]
+    assert response["status"] == 429 and response["json"]["error"]["message"] == "slow down"
+
+
+def test_extra_body_is_part_of_the_logged_request(make_logger, client, recording_collector):
+    logger = make_logger(base_url=_url(recording_collector))
+    client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, extra_body={"reasoning_effort": "low"})
+    assert logger.flush(5.0)
+    request = json.loads(recording_collector.bodies[-1])["providerRequest"]["json"]
+    assert request["reasoning_effort"] == "low" and request["model"] == "gpt-4o-mini"
