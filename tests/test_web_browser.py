@@ -53,6 +53,7 @@ def site(tmp_path_factory):
                     client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": f"Plan {SCRIPT}"}])
                     with helicone_otel.session(SESSION, path="/plan/research"):
                         weather("Lisbon")
+                        time.sleep(0.005)  # times are stored in ms: the step and the call must not tie
                         list(client.chat.completions.create(model="gpt-4o-mini", stream=True,
                                                             messages=[{"role": "user", "content": "Research"}]))
                     with helicone_otel.session(SESSION, path="/plan/write"):
