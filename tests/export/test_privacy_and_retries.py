@@ -86,9 +86,10 @@ def test_retry_after_is_honoured_by_every_connection(make_logger, client, record
     stats = logger.stats()
     assert stats.exported == 8 and stats.dropped == 0
     times = recording_collector.times
-    # The first answer said "wait 1 s": no connection came back before that.
-    later = [t for t in times[1:] if t - times[0] < 0.95]
-    assert len(times) <= 8 + 4 and len(later) <= 3, (len(times), len(later))
+    # The first answer said "wait 1 s": once it was read (a few ms; POSTs already on their way
+    # from the other connections then are the race), no connection came back before that.
+    during_pause = [t for t in times[1:] if 0.05 < t - times[0] < 0.95]
+    assert len(times) <= 8 + 4 and during_pause == [], (len(times), [round(t - times[0], 3) for t in times])
     assert "HTTP 429" in stats.errors  # the cause of the delay stays visible after the successes
 
 
