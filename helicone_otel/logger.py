@@ -6,7 +6,6 @@ import atexit
 import logging
 import os
 import signal
-import sys
 import threading
 from typing import Any, Callable, Mapping, Optional, Sequence
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 import wrapt
+from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 _ABSENT = object()
 
@@ -30,3 +31,19 @@ class Patch:
                 pass
         else:
             setattr(self.owner, self.name, self._original)
+
+
+class PatchingInstrumentor(BaseInstrumentor):
+    """Base of our instrumentors: the supported SDK range declared once (``_instruments``;
+    ``BaseInstrumentor`` turns the instrumentor off on a mismatch) and ``_uninstrument``
+    putting back exactly what ``_instrument`` patched (``self._patches``), newest first."""
+
+    _instruments: Collection[str] = ()
+
+    def instrumentation_dependencies(self) -> Collection[str]:
+        return self._instruments
+
+    def _uninstrument(self, **kwargs: Any) -> None:
+        for patch in reversed(getattr(self, "_patches", ())):
+            patch.undo()
+        self._patches: list[Patch] = []

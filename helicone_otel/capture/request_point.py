@@ -9,15 +9,14 @@ pick an :class:`Endpoint` by path (endpoints without one get the SDK's catch-all
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Collection, Mapping
+from typing import Any, Callable, Mapping
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from ..guard import guard
 from ..helicone_headers import REQUEST_ID, context_headers, request_id_of
 from ..providers import is_helicone_proxy
 from .call import Call, Endpoint, Recorder
-from .patching import Patch
+from .patching import Patch, PatchingInstrumentor
 from .raw_stream import raw_stream_hand_over
 from .sdk_point import make_wrappers, recorder_of, start_call
 
@@ -145,7 +144,7 @@ def make_request_wrappers(
     return make_wrappers(recorder, sdk, begin, _is_stream, raw_stream_hand_over(recorder))
 
 
-class RequestPointInstrumentor(BaseInstrumentor):
+class RequestPointInstrumentor(PatchingInstrumentor):
     """Base of the instrumentors for Stainless-generated SDKs: subclasses name the SDK, its
     endpoint table and the two client classes whose ``request`` to wrap.
 
@@ -156,10 +155,7 @@ class RequestPointInstrumentor(BaseInstrumentor):
     endpoints: Mapping[str, Endpoint] = {}
     # HTTP method (lower case) -> endpoint of the requests ``endpoints`` does not list
     generic_endpoints: Mapping[str, Endpoint] = {}
-    _instruments: Collection[str] = ()
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return self._instruments
 
     def request_classes(self) -> tuple[type, type]:
         """(sync client class, async client class) that define or inherit ``request``."""
@@ -181,10 +177,6 @@ class RequestPointInstrumentor(BaseInstrumentor):
         sync_class, async_class = self.request_classes()
         self._patches = [Patch(sync_class, "request", sync_request), Patch(async_class, "request", async_request)]
 
-    def _uninstrument(self, **kwargs: Any) -> None:
-        for patch in reversed(getattr(self, "_patches", ())):
-            patch.undo()
-        self._patches = []
 
 
 def instrument_client(client: Any, recorder: Recorder, instrumentor: RequestPointInstrumentor) -> bool:

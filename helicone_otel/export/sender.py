@@ -136,7 +136,8 @@ class HeliconeSender:
             delay = _BACKOFF_S[attempt] * random.uniform(0.8, 1.2)
             if stopping.wait(min(delay, max(0.0, deadline - time.monotonic()))):
                 break
-        self._backoff.failure()
+        if attempts > 1:  # a spool probe (one attempt) is paced by the spool's own down window
+            self._backoff.failure()
         return False
 
     def reset(self) -> None:

@@ -10,14 +10,13 @@ async client. ``anthropic``'s ``AnthropicBedrock`` client is traced by the Anthr
 from __future__ import annotations
 
 
-from typing import Any, Collection, Optional
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from ...capture.botocore_point import Operation, make_api_call_wrapper
 from ...capture.call import Endpoint
-from ...capture.patching import Patch
+from ...capture.patching import Patch, PatchingInstrumentor
 from ...capture.sdk_point import recorder_of
 from . import _converse, _invoke, _wire
 
@@ -73,7 +72,7 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 
-class BedrockInstrumentor(BaseInstrumentor):
+class BedrockInstrumentor(PatchingInstrumentor):
     """Instrument boto3's ``bedrock-runtime`` (converse, converse_stream, invoke_model,
     invoke_model_with_response_stream).
 
@@ -83,8 +82,6 @@ class BedrockInstrumentor(BaseInstrumentor):
     # ConverseStream and the Converse API arrived in botocore 1.34.116.
     _instruments = ("botocore >= 1.34.116",)
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
         recorder = recorder_of(kwargs)
@@ -94,7 +91,3 @@ class BedrockInstrumentor(BaseInstrumentor):
 
         self._patches = [Patch(BaseClient, "_make_api_call", make_api_call_wrapper(recorder, "Bedrock", OPERATIONS))]
 
-    def _uninstrument(self, **kwargs: Any) -> None:
-        for patch in reversed(getattr(self, "_patches", ())):
-            patch.undo()
-        self._patches = []

@@ -11,13 +11,12 @@ method's keyword arguments, which the SDK sends as the JSON body; the result is 
 
 from __future__ import annotations
 
-from typing import Any, Collection, Optional
+from typing import Any, Optional
 
 import wrapt
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from ...capture.call import Call, Endpoint, Recorder
-from ...capture.patching import Patch
+from ...capture.patching import Patch, PatchingInstrumentor
 from ...capture.sdk_point import end_scope, make_method_wrappers, recorder_of, start_call
 from ...capture.streams import AsyncStreamProxy, SyncStreamProxy, finish
 from ...guard import guard
@@ -156,7 +155,7 @@ def _stream_wrapper(recorder: Recorder, endpoint: Endpoint, path: str) -> Any:
     return chat_stream
 
 
-class CohereInstrumentor(BaseInstrumentor):
+class CohereInstrumentor(PatchingInstrumentor):
     """Instrument the ``cohere`` SDK's v2 API (chat, chat_stream, embed, rerank; sync and async).
 
     ``CohereInstrumentor().instrument(recorder=Recorder(submit, RandomIdGenerator()))``
@@ -165,8 +164,6 @@ class CohereInstrumentor(BaseInstrumentor):
     # The raw clients we wrap arrived in cohere 5.16 (ClientV2 in 5.9).
     _instruments = ("cohere >= 5.16",)
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
         recorder = recorder_of(kwargs)
@@ -183,7 +180,3 @@ class CohereInstrumentor(BaseInstrumentor):
             self._patches.append(Patch(RawV2Client, method, sync_method))
             self._patches.append(Patch(AsyncRawV2Client, method, async_method))
 
-    def _uninstrument(self, **kwargs: Any) -> None:
-        for patch in reversed(getattr(self, "_patches", ())):
-            patch.undo()
-        self._patches = []

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from ...capture.call import Endpoint
-from ...capture.patching import Patch
+from ...capture.patching import Patch, PatchingInstrumentor
 from ...capture.sdk_point import make_method_wrappers
 from . import _embed, _generate, _point
 
@@ -36,7 +35,7 @@ _ENDPOINTS: dict[str, Endpoint] = {
 }
 
 
-class GoogleGenAIInstrumentor(BaseInstrumentor):
+class GoogleGenAIInstrumentor(PatchingInstrumentor):
     """Instrument ``google-genai`` (generate_content, its stream, chats, embed_content; sync and
     async; Gemini API and Vertex AI clients).
 
@@ -45,8 +44,6 @@ class GoogleGenAIInstrumentor(BaseInstrumentor):
 
     _instruments: Collection[str] = ("google-genai >= 1.0",)
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
         from google.genai import _api_client
@@ -61,7 +58,3 @@ class GoogleGenAIInstrumentor(BaseInstrumentor):
             Patch(client, "async_request_streamed", async_call),
         ]
 
-    def _uninstrument(self, **kwargs: Any) -> None:
-        for patch in reversed(getattr(self, "_patches", ())):
-            patch.undo()
-        self._patches = []

@@ -15,14 +15,13 @@ The module functions are patched: code that did ``from litellm import completion
 from __future__ import annotations
 
 import sys
-from typing import Any, Collection, NamedTuple
+from typing import Any, NamedTuple
 
 import wrapt
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from ... import attributes as A
 from ...capture.call import Call, Endpoint, Recorder, enter_recorded_call, leave_recorded_call
-from ...capture.patching import Patch
+from ...capture.patching import Patch, PatchingInstrumentor
 from ...capture.sdk_point import end_scope, recorder_of, start_call
 from ...capture.streams import AsyncStreamProxy, SyncStreamProxy, finish
 from ...guard import guard, report_once
@@ -154,7 +153,7 @@ def make_wrapper(recorder: Recorder, function: Function) -> Any:
     return async_call if function.is_async else sync_call
 
 
-class LiteLLMInstrumentor(BaseInstrumentor):
+class LiteLLMInstrumentor(PatchingInstrumentor):
     """Instrument ``litellm.completion``/``acompletion`` (streams too) and
     ``litellm.embedding``/``aembedding``.
 
@@ -163,8 +162,6 @@ class LiteLLMInstrumentor(BaseInstrumentor):
 
     _instruments = ("litellm >= 1.40",)
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
         recorder = recorder_of(kwargs)
@@ -186,6 +183,4 @@ class LiteLLMInstrumentor(BaseInstrumentor):
 
     def _uninstrument(self, **kwargs: Any) -> None:
         getattr(self, "_switch", [False])[0] = False
-        for patch in reversed(getattr(self, "_patches", ())):
-            patch.undo()
-        self._patches = []
+        super()._uninstrument(**kwargs)

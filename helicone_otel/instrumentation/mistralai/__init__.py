@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 from ...capture.call import Endpoint
-from ...capture.patching import Patch
+from ...capture.patching import Patch, PatchingInstrumentor
 from ...capture.sdk_point import make_method_wrappers
 from ..openai import _chat, _embeddings
 from . import _point
@@ -35,7 +34,7 @@ _METHODS = (
 )
 
 
-class MistralInstrumentor(BaseInstrumentor):
+class MistralInstrumentor(PatchingInstrumentor):
     """Instrument ``mistralai`` (``chat.complete``, ``chat.stream``, ``embeddings.create`` and
     their async twins).
 
@@ -44,8 +43,6 @@ class MistralInstrumentor(BaseInstrumentor):
 
     _instruments: Collection[str] = ("mistralai >= 1.2",)
 
-    def instrumentation_dependencies(self) -> Collection[str]:
-        return self._instruments
 
     def _instrument(self, **kwargs: Any) -> None:
         recorder = kwargs["recorder"]
@@ -56,7 +53,3 @@ class MistralInstrumentor(BaseInstrumentor):
             self._patches.append(Patch(cls, sync_name, sync_call))
             self._patches.append(Patch(cls, async_name, async_call))
 
-    def _uninstrument(self, **kwargs: Any) -> None:
-        for patch in reversed(getattr(self, "_patches", ())):
-            patch.undo()
-        self._patches = []
