@@ -11,23 +11,14 @@ from typing import Any
 
 from ... import attributes as A
 from .._content import field, text_part, to_json
+from ._messages import sampling_attributes
 
 OPERATION = "text_completion"
 
 
 def request_attributes(body: dict[str, Any], attrs: dict[str, Any], capture_content: bool) -> None:
     """Sampling parameters and, with capture on, the prompt as one user message."""
-    if isinstance(body.get("max_tokens_to_sample"), int):
-        attrs[A.REQUEST_MAX_TOKENS] = body["max_tokens_to_sample"]
-    for key, attr in (("temperature", A.REQUEST_TEMPERATURE), ("top_p", A.REQUEST_TOP_P), ("top_k", A.REQUEST_TOP_K)):
-        value = body.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            attrs[attr] = value
-    stop = body.get("stop_sequences")
-    if isinstance(stop, (list, tuple)) and stop:
-        attrs[A.REQUEST_STOP_SEQUENCES] = tuple(str(s) for s in stop)
-    if body.get("stream"):
-        attrs[A.REQUEST_STREAM] = True
+    sampling_attributes(body, attrs, "max_tokens_to_sample")
     prompt = body.get("prompt")
     if capture_content and isinstance(prompt, str):
         attrs[A.INPUT_MESSAGES] = to_json([{"role": "user", "parts": [text_part(prompt)]}])

@@ -15,10 +15,11 @@ from .._content import field, int_or_none, media_part, text_part, to_json
 OPERATION = "chat"
 
 
-def request_attributes(body: dict[str, Any], attrs: dict[str, Any], capture_content: bool) -> None:
-    """Sampling parameters and, with capture on, system prompt, messages and tools."""
-    if isinstance(body.get("max_tokens"), int):
-        attrs[A.REQUEST_MAX_TOKENS] = body["max_tokens"]
+def sampling_attributes(body: dict[str, Any], attrs: dict[str, Any], max_tokens_key: str = "max_tokens") -> None:
+    """Anthropic's sampling parameters, shared by Messages and legacy Complete (which names
+    the limit ``max_tokens_to_sample``)."""
+    if isinstance(body.get(max_tokens_key), int):
+        attrs[A.REQUEST_MAX_TOKENS] = body[max_tokens_key]
     for key, attr in (("temperature", A.REQUEST_TEMPERATURE), ("top_p", A.REQUEST_TOP_P), ("top_k", A.REQUEST_TOP_K)):
         value = body.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -28,6 +29,11 @@ def request_attributes(body: dict[str, Any], attrs: dict[str, Any], capture_cont
         attrs[A.REQUEST_STOP_SEQUENCES] = tuple(str(s) for s in stop)
     if body.get("stream"):
         attrs[A.REQUEST_STREAM] = True
+
+
+def request_attributes(body: dict[str, Any], attrs: dict[str, Any], capture_content: bool) -> None:
+    """Sampling parameters and, with capture on, system prompt, messages and tools."""
+    sampling_attributes(body, attrs)
     if field(body.get("output_format"), "type") == "json_schema" or field(body.get("output_config"), "format"):
         attrs[A.OUTPUT_TYPE] = "json"
     if not capture_content:
