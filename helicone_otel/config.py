@@ -24,6 +24,7 @@ ENV_STREAM_USAGE = "HELICONE_STREAM_USAGE"
 ENV_STREAM_USAGE_HOSTS = "HELICONE_STREAM_USAGE_HOSTS"
 ENV_PROXY_HOSTS = "HELICONE_PROXY_HOSTS"
 ENV_SAMPLE_RATE = "HELICONE_SAMPLE_RATE"
+ENV_CONTEXT_ON_ALL_SPANS = "HELICONE_CONTEXT_ON_ALL_SPANS"
 ENV_EXIT_TIMEOUT = "HELICONE_EXIT_TIMEOUT_S"
 # At exit a dead or slow collector must not hold the process; flush() waits longer on demand.
 DEFAULT_EXIT_TIMEOUT_S = 0.5
@@ -131,6 +132,8 @@ class Settings:
     stream_usage_hosts: frozenset[str] = frozenset()
     proxy_hosts: frozenset[str] = frozenset()
     sample_rate: float = 1.0
+    # helicone.* context attributes on every span of the provider, not only LLM/step spans
+    context_on_all_spans: bool = False
     exit_timeout_s: float = DEFAULT_EXIT_TIMEOUT_S
     helicone: bool = True
     otlp_endpoint: Optional[str] = None  # full traces URL; "" = from the OTEL_* variables
@@ -157,6 +160,7 @@ class Settings:
         stream_usage_hosts: Optional[Sequence[str]] = None,
         proxy_hosts: Optional[Sequence[str]] = None,
         sample_rate: Optional[float] = None,
+        context_on_all_spans: Optional[bool] = None,
         helicone: bool = True,
         otlp_endpoint: Optional[str] = None,
         spool_dir: Optional[str | os.PathLike[str]] = None,
@@ -232,6 +236,9 @@ class Settings:
             raise TypeError(f"stream_usage must be a bool, got {type(stream_usage).__name__}")
         usage = stream_usage if stream_usage is not None else _env_bool(env, ENV_STREAM_USAGE)
         rate = _sample_rate(sample_rate, env)
+        if context_on_all_spans is not None and not isinstance(context_on_all_spans, bool):
+            raise TypeError(f"context_on_all_spans must be a bool, got {type(context_on_all_spans).__name__}")
+        on_all_spans = context_on_all_spans if context_on_all_spans is not None else _env_bool(env, ENV_CONTEXT_ON_ALL_SPANS)
         exit_timeout = _exit_timeout(env)
         otlp = _otlp_endpoint(otlp_endpoint, env)
         stream_usage_hosts = _hosts(stream_usage_hosts, "stream_usage_hosts", ENV_STREAM_USAGE_HOSTS, env)
@@ -252,6 +259,7 @@ class Settings:
             stream_usage_hosts=stream_usage_hosts,
             proxy_hosts=proxy_hosts,
             sample_rate=rate,
+            context_on_all_spans=bool(on_all_spans),
             exit_timeout_s=exit_timeout,
             helicone=helicone,
             otlp_endpoint=otlp,

@@ -18,6 +18,7 @@ from . import instrumentation, steps
 from .capture.call import Recorder
 from .config import ENV_SPOOL_DIR, Settings
 from .cost import PriceBook
+from .context_spans import ContextSpanProcessor
 from .context import ContextScope, header_properties_to_attributes, property_attributes
 from .export.build import RecordBuilder
 from .export.helicone import CUSTOM_LOG_PATH
@@ -95,6 +96,7 @@ class HeliconeAsyncLogger:
         proxy_hosts: Optional[Sequence[str]] = None,
         redact: Optional[Callable[[str], str]] = None,
         sample_rate: Optional[float] = None,
+        context_on_all_spans: Optional[bool] = None,
         should_export: Optional[Callable[[Any], bool]] = None,
         otlp_endpoint: Optional[str] = None,
         helicone: bool = True,
@@ -113,6 +115,7 @@ class HeliconeAsyncLogger:
             stream_usage_hosts=stream_usage_hosts,
             proxy_hosts=proxy_hosts,
             sample_rate=sample_rate,
+            context_on_all_spans=context_on_all_spans,
             helicone=helicone,
             otlp_endpoint=otlp_endpoint,
             spool_dir=spool_dir,
@@ -197,6 +200,8 @@ class HeliconeAsyncLogger:
             self._recorder.submit = self._pipeline.enqueue
             if hasattr(provider, "add_span_processor"):
                 FlushHook(self._pipeline).install(provider)
+                if self.settings.context_on_all_spans:
+                    provider.add_span_processor(ContextSpanProcessor(self._recorder))
                 if self.settings.otlp_endpoint is not None:
                     provider.add_span_processor(self._otlp_processor(self.settings.otlp_endpoint))
             self._recorder.id_generator = id_generator_of(provider)

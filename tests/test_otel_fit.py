@@ -151,3 +151,43 @@ async def test_one_client_only(make_logger, openai_server, capture):
     assert "request" not in openai.OpenAI.__dict__
     with pytest.raises(TypeError, match="not a client of a supported SDK"):
         logger.instrument_client(object())
+
+
+def _app_span(capture, name):
+    return next(s for s in capture.spans() if s.name == name)
+
+
+def test_context_goes_on_llm_and_step_spans_only_by_default(make_logger, client, capture):
+    make_logger()
+    tracer = capture.tracer_provider.get_tracer("app")
+    with helicone_otel.session("s-app", path="/job"), helicone_otel.user("u-1"):
+        with tracer.start_as_current_span("app work"):
+            client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    capture.tracer_provider.force_flush()
+    assert not any(key.startswith("helicone.") for key in _app_span(capture, "app work").attributes)
+    assert capture.llm_spans()[0].attributes[A.SESSION_ID] == "s-app"
+
+
+def test_context_on_all_spans_when_asked(make_logger, client, capture, monkeypatch):
+    logger = make_logger(context_on_all_spans=True)
+    logger.set_properties({"Helicone-Property-App": "web"})
+    tracer = capture.tracer_provider.get_tracer("app")
+    with helicone_otel.session("s-app", path="/job"), helicone_otel.properties(Tier="gold"):
+        with tracer.start_as_current_span("app work"):
+            client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    with tracer.start_as_current_span("outside any session"):
+        pass
+    capture.tracer_provider.force_flush()
+    app = _app_span(capture, "app work").attributes
+    assert app[A.SESSION_ID] == "s-app" and app[A.SESSION_PATH] == "/job"
+    assert app[A.PROPERTY_PREFIX + "Tier"] == "gold" and app[A.PROPERTY_PREFIX + "App"] == "web"
+    outside = _app_span(capture, "outside any session").attributes
+    assert A.SESSION_ID not in outside and outside[A.PROPERTY_PREFIX + "App"] == "web"
+    # The LLM span keeps the context of its own call, not a default laid over it.
+    llm = capture.llm_spans()[0].attributes
+    assert llm[A.SESSION_ID] == "s-app" and llm[A.PROPERTY_PREFIX + "Tier"] == "gold"
+    monkeypatch.setenv("HELICONE_CONTEXT_ON_ALL_SPANS", "maybe")
+    with pytest.raises(ValueError, match="HELICONE_CONTEXT_ON_ALL_SPANS"):
+        HeliconeAsyncLogger(base_url="http://127.0.0.1:1")
+    with pytest.raises(TypeError, match="context_on_all_spans must be a bool"):
+        HeliconeAsyncLogger(base_url="http://127.0.0.1:1", context_on_all_spans="yes")

@@ -384,6 +384,8 @@ class FlushHook(SpanProcessor):
     """A span processor that makes ``TracerProvider.force_flush()`` wait for the calls still
     being turned into spans, so a user's flush before reading spans (or at exit) sees them."""
 
+    reads_no_spans = True  # SpanBuilder.wanted: this processor alone is no reason to build spans
+
     def __init__(self, pipeline: ExportPipeline) -> None:
         self._pipeline = weakref.ref(pipeline)
 
