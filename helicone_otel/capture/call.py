@@ -48,7 +48,7 @@ class Call:
 
     __slots__ = (
         "endpoint", "client", "path", "request", "context", "defaults", "trace_id", "span_id", "parent",
-        "start_ns", "_t0", "end_ns", "first_chunk_ns", "result", "chunks", "error", "capture_content",
+        "start_ns", "_t0", "end_ns", "first_chunk_ns", "result", "chunks", "events", "error", "capture_content",
         "stream_usage_added", "token", "headers", "proxied", "extra",
     )
 
@@ -70,7 +70,10 @@ class Call:
         self.end_ns: int | None = None
         self.first_chunk_ns: int | None = None
         self.result: Any = None
-        self.chunks: list[Any] | None = None
+        self.chunks: list[Any] | None = None  # a stream's chunk objects, as the user got them
+        # Or, for an SDK that decodes Server-Sent Events itself (Stainless), each event's text as
+        # the provider sent it (capture/streams.py ``tap_events``).
+        self.events: list[str] | None = None
         self.error: BaseException | None = None
         self.stream_usage_added = False
         self.token: Any = None

@@ -30,6 +30,9 @@ class CallRecord(NamedTuple):
     chunks: list[dict[str, Any]] | None  # stream chunks/events as JSON dicts
     status: int
     request_id: str
+    # The Server-Sent Event text of each of ``chunks`` as the provider sent it (tapped events,
+    # nothing masked; None: encode that chunk again): sent to Helicone as it came.
+    chunk_texts: list[str | None] | None = None
 
 
 def to_dict(obj: Any) -> Any:
@@ -69,6 +72,50 @@ def sdk_json(value: Any) -> Any:
     if isinstance(value, list):
         return [sdk_json(v) for v in value if type(v).__name__ not in _SENTINELS]
     return value
+
+
+def event_chunks(events: list[str]) -> tuple[list[dict[str, Any]], list[str | None]]:
+    """A stream's tapped events (``data``, or ``event`` newline ``data``) as the JSON objects
+    they carry, and each one's Server-Sent Event text as the provider sent it (None where it
+    must be encoded again). ``[DONE]``, keep-alives and non-objects are left out.
+
+    An event whose JSON has no ``type`` gets its event name as ``type``, as the SDKs do."""
+    names: list[str | None] = []
+    texts: list[str] = []
+    for event in events:
+        if event[:1] == "{":
+            names.append(None)
+            texts.append(event)
+        else:
+            name, _, data = event.partition("\n")
+            if data[:1] == "{":
+                names.append(name)
+                texts.append(data)
+    try:  # one parse for the whole stream: ≈ 3× faster than one per event
+        parsed = json.loads("[" + ",".join(texts) + "]")
+    except ValueError:
+        parsed = [_loads_or_none(text) for text in texts]
+    chunks: list[dict[str, Any]] = []
+    frames: list[str | None] = []
+    for chunk, name, text in zip(parsed, names, texts):
+        if not isinstance(chunk, dict):
+            continue
+        if name is not None and "type" not in chunk:
+            chunk["type"] = name
+            frames.append(None)
+        elif "\n" in text:
+            frames.append(None)
+        else:
+            frames.append(f"data: {text}" if name is None else f"event: {name}\ndata: {text}")
+        chunks.append(chunk)
+    return chunks, frames
+
+
+def _loads_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _status_of(exc: BaseException) -> int:
@@ -166,12 +213,16 @@ def read_call(
 
     response: dict[str, Any] | None = None
     chunks: list[dict[str, Any]] | None = None
+    chunk_texts: list[str | None] | None = None
     status = 200
     result = call.result
     if call.chunks is not None:
-        chunks = [c for c in (guard("reading a stream chunk", to_json, c) for c in call.chunks) if isinstance(c, dict)]
+        if call.events is not None:
+            chunks, chunk_texts = event_chunks(call.events)
+        else:
+            chunks = [c for c in (guard("reading a stream chunk", to_json, c) for c in call.chunks) if isinstance(c, dict)]
         if mask is not None:
-            chunks = mask_strings(chunks, mask)
+            chunks, chunk_texts = mask_strings(chunks, mask), None
         if endpoint.accumulator is not None:
             accumulator = endpoint.accumulator(capture)
             for chunk in chunks:  # one odd chunk costs its own attributes, not the record
@@ -219,4 +270,5 @@ def read_call(
         chunks=chunks,
         status=status,
         request_id=request_id,
+        chunk_texts=chunk_texts,
     )

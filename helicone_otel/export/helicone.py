@@ -79,22 +79,27 @@ def _timestamp(nanos: int) -> dict[str, int]:
     return {"seconds": seconds, "milliseconds": rest // 1_000_000}
 
 
-def _sse(chunks: list[dict[str, Any]], openai_done: bool) -> str:
+def _sse(chunks: list[dict[str, Any]], openai_done: bool, frames: list[str | None] | None = None) -> str:
     """The stream as the provider sent it: Server-Sent Events, ``event:`` lines for typed
-    events (Anthropic, Responses), OpenAI's ``[DONE]`` terminator for chat/completions."""
+    events (Anthropic, Responses), OpenAI's ``[DONE]`` terminator for chat/completions.
+    ``frames``: each chunk's own event text where it is known (record.chunk_texts)."""
     lines = []
-    for chunk in chunks:
-        kind = chunk.get("type")
-        data = json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))
-        lines.append(f"event: {kind}\ndata: {data}\n\n" if isinstance(kind, str) else f"data: {data}\n\n")
+    for index, chunk in enumerate(chunks):
+        frame = frames[index] if frames is not None else None
+        if frame is None:
+            kind = chunk.get("type")
+            data = json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))
+            frame = f"event: {kind}\ndata: {data}" if isinstance(kind, str) else f"data: {data}"
+        lines.append(frame)
     if openai_done:
-        lines.append("data: [DONE]\n\n")
-    return "".join(lines)
+        lines.append("data: [DONE]")
+    lines.append("")
+    return "\n\n".join(lines)
 
 
 def custom_log(call: Call, record: CallRecord, marker: str | None = None) -> dict[str, Any]:
     """The custom-log body of one call (``marker``: content dropped, with this text)."""
-    request, response, chunks = record.request, record.response, record.chunks
+    request, response, chunks, texts = record.request, record.response, record.chunks, record.chunk_texts
     provider = helicone_provider(record.provider, call.endpoint.shape == "anthropic")
     url, model = record.url, None
     if call.endpoint.helicone_body is not None:  # the shape Helicone's body processors read
@@ -107,11 +112,11 @@ def custom_log(call: Call, record: CallRecord, marker: str | None = None) -> dic
         marker = marker or ""
         request = redact(request, marker)
         response = redact(response, marker) if response is not None else None
-        chunks = redact(chunks, marker) if chunks is not None else None
+        chunks, texts = (redact(chunks, marker) if chunks is not None else None), None
     provider_response: dict[str, Any] = {"status": record.status, "headers": {}}
     if chunks is not None:
         provider_response["json"] = {}
-        provider_response["textBody"] = _sse(chunks, call.endpoint.shape == "openai")
+        provider_response["textBody"] = _sse(chunks, call.endpoint.shape == "openai", texts)
     else:
         provider_response["json"] = response if response is not None else {}
     end_ns = call.end_ns or call.start_ns

@@ -69,3 +69,40 @@ def test_the_caller_hands_over_references_only(logger, client, monkeypatch):
     assert call.end_ns >= call.start_ns
     assert logger.flush(5.0)
     assert extractor_threads == ["helicone-otel-build"]
+
+
+def _submitted(logger):
+    submitted = []
+    submit = logger._recorder.submit
+    logger._recorder.submit = lambda call: (submitted.append(call), submit(call))
+    return submitted
+
+
+def test_a_stream_is_recorded_as_the_providers_own_events(logger, client, claude, capture):
+    """Stainless streams keep each Server-Sent Event's text, not the chunk objects the user
+    got (those would be garbage-collector work on the caller's thread); the user's chunks and
+    the span are what they were."""
+    submitted = _submitted(logger)
+    chunks = list(client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True))
+    with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=50, messages=MESSAGES) as stream:
+        text = "".join(stream.text_stream)
+    chat_call, claude_call = submitted
+    assert chat_call.chunks == [] and chat_call.events[-1] == "[DONE]"
+    assert [json.loads(e) for e in chat_call.events[:-1]][1]["choices"][0]["delta"] == chunks[1].choices[0].delta.model_dump(exclude_unset=True)
+    assert claude_call.chunks == [] and claude_call.events[0].startswith("message_start\n{")
+    assert logger.flush(5.0)
+    chat_span, claude_span = capture.llm_spans()
+    assert json.loads(chat_span.attributes[A.OUTPUT_MESSAGES])[0]["parts"][0]["content"] == "".join(
+        c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert json.loads(claude_span.attributes[A.OUTPUT_MESSAGES])[0]["parts"][0]["content"] == text
+    assert chat_span.attributes[A.USAGE_INPUT_TOKENS] > 0 and claude_span.attributes[A.USAGE_INPUT_TOKENS] > 0
+
+
+async def test_an_async_stream_is_recorded_as_the_providers_own_events(logger, async_client, capture):
+    submitted = _submitted(logger)
+    stream = await async_client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True)
+    chunks = [chunk async for chunk in stream]
+    (call,) = submitted
+    assert call.chunks == [] and len(call.events) >= len(chunks) and call.events[-1] == "[DONE]"
+    assert logger.flush(5.0)
+    assert capture.llm_spans()[0].attributes[A.RESPONSE_ID] == chunks[0].id
