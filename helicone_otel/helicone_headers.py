@@ -57,7 +57,7 @@ def context_from_headers(headers: Any) -> dict[str, str]:
     """The session/user/property/prompt tags among HTTP headers a user set (any case);
     other headers, ``Helicone-Auth`` included, are ignored."""
     context: dict[str, str] = {}
-    if not isinstance(headers, Mapping):
+    if not headers or not isinstance(headers, Mapping):  # ``not``: empty and None skip the ABC check
         return context
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
@@ -73,7 +73,7 @@ def context_from_headers(headers: Any) -> dict[str, str]:
 
 def request_id_from_headers(headers: Any) -> str | None:
     """A ``Helicone-Request-Id`` the user chose for a call."""
-    if isinstance(headers, Mapping):
+    if headers and isinstance(headers, Mapping):
         for name, value in headers.items():
             if isinstance(name, str) and name.lower() == "helicone-request-id" and isinstance(value, str):
                 return value

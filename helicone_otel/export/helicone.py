@@ -45,11 +45,21 @@ _LARGE_ARRAYS = frozenset({"embedding", "logprobs"})
 TRUNCATED = "[helicone_otel: content dropped, the record was over Helicone's 10 MiB limit]"
 
 
+# The last (context, its headers): calls in one scope share the context mapping (replaced,
+# never mutated), so its headers are made once per scope. Export thread only.
+_last_headers: tuple[Any, dict[str, str]] = (None, {})
+
+
 def meta_of(context: Mapping[str, str], request_id: str) -> dict[str, str]:
     """Helicone headers for a call's context, in ``providerRequest.meta``. Property names are
     lowercased: Helicone reads ``meta`` through a ``Headers`` object (customTraceManager.ts:130),
     which lowercases them, as its proxy does; sending them so makes what we send what is stored."""
-    return {REQUEST_ID: request_id, **context_headers(context)}
+    global _last_headers
+    seen, headers = _last_headers
+    if seen is not context:
+        headers = context_headers(context)
+        _last_headers = (context, headers)
+    return {REQUEST_ID: request_id, **headers}
 
 
 def redact(value: Any, marker: str = "", under_content: bool = False) -> Any:
@@ -157,9 +167,13 @@ def encode(body_of: Any, *args: Any) -> bytes:
     return _dumps(body)
 
 
+# One encoder: ``json.dumps`` with options builds a new one per call (≈ 1.5 µs).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def _dumps(body: Any) -> bytes:
     # A lone surrogate (``surrogateescape`` input) costs that character, not the record.
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8", "replace")
+    return _ENCODER.encode(body).encode("utf-8", "replace")
 
 
 def _maybe_json(value: Any) -> Any:
