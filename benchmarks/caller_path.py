@@ -45,7 +45,7 @@ def paired_us(a, b, n: int) -> float:
 
 def stream_chunk_us(client, chunks: int, rounds: int, usage: bool) -> float:
     """Added CPU per SDK chunk of iterating a real SDK stream (parsing included) through our
-    proxy keeping the chunks, against iterating it bare; ``usage``: the usage chunk is requested
+    proxy recording it (each Server-Sent Event's text, ``tap_events``), against iterating it bare; ``usage``: the usage chunk is requested
     and, through the proxy, held back by the endpoint's ``skip_chunk`` check."""
     from helicone_otel.capture.call import Call, Recorder
     from helicone_otel.capture.streams import SyncStreamProxy
@@ -177,7 +177,7 @@ def main() -> None:
     long_client = H.make_client(200)
     for usage, label in ((False, "usage not requested"), (True, "usage requested: skip_chunk checked per chunk")):
         per_chunk = stream_chunk_us(long_client, 200, max(40, n // 400), usage)
-        print(f"| per chunk, real 200-chunk SDK stream: proxy keeping chunks − bare ({label}) | {per_chunk:+.2f} µs |")
+        print(f"| per chunk, real 200-chunk SDK stream: proxy recording events − bare ({label}) | {per_chunk:+.2f} µs |")
     print(f"\nrequest body {len(json.dumps(body))} bytes; {len(H.MESSAGES)} messages")
 
 

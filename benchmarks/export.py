@@ -77,7 +77,7 @@ def main() -> None:
     n = args.n
 
     from helicone_otel.cost import span_cost
-    from helicone_otel.export.extract import read_call, to_dict
+    from helicone_otel.export.extract import event_chunks, read_call, to_dict
     from helicone_otel.export.helicone import CUSTOM_LOG_PATH, custom_log, encode
     from helicone_otel.export.sender import HeliconeSender
 
@@ -109,13 +109,13 @@ def main() -> None:
         steps = [
             ("**builder(call) → bytes: everything below**", lambda: builder(call)),
             ("read_call: extract + cost (below)", lambda: read_call(call, book)),
-            ("  to_dict: model_dump of the response / of every chunk",
-             (lambda: to_dict(call.result)) if call.chunks is None else (lambda: [to_dict(c) for c in call.chunks])),
+            ("  to_dict: model_dump of the response / event_chunks: one JSON parse of the stream's events",
+             (lambda: to_dict(call.result)) if call.chunks is None else (lambda: event_chunks(call.events))),
             ("  request attributes (input messages JSON)", attrs_of_request),
             ("  response attributes (output JSON; streams: fold the chunks)", attrs_of_response),
             ("  cost (cached price look-up)", lambda: span_cost(book, record.provider, call.request.get("model"), record.attributes)),
             ("span: SDK start_span + end (attribute checks, processors)", lambda: spans.build(call, record)),
-            ("custom-log body dict (streams: SSE text, one json.dumps per chunk)", lambda: custom_log(call, record)),
+            ("custom-log body dict (streams: SSE text from the provider's own event text)", lambda: custom_log(call, record)),
             ("json.dumps + encode of the body", lambda: json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode()),
             ("encode(custom_log, …): body dict + JSON", lambda: encode(custom_log, call, record)),
         ]

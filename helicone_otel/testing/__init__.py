@@ -10,5 +10,6 @@ from .gemini_server import GeminiStandIn
 from .groq_server import GroqStandIn
 from .mistral_server import MistralStandIn
 from .openai_server import OpenAIStandIn
+from .replay_server import ReplayServer
 
-__all__ = ["AnthropicStandIn", "BedrockStandIn", "CohereStandIn", "GeminiStandIn", "GroqStandIn", "MistralStandIn", "OpenAIStandIn", "Reply", "SpanCapture", "StandInServer"]
+__all__ = ["AnthropicStandIn", "BedrockStandIn", "CohereStandIn", "GeminiStandIn", "GroqStandIn", "MistralStandIn", "OpenAIStandIn", "ReplayServer", "Reply", "SpanCapture", "StandInServer"]

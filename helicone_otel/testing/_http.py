@@ -137,12 +137,15 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # many concurrent clients must not overflow the listen backlog
 
     def __init__(self, stand_in: "StandInServer"):
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", 0), stand_in.handler)
         self.stand_in = stand_in
 
 
 class StandInServer:
     """Base class: routes by path, records what it received, can be told to fail next."""
+
+    # The request handler class; the stand-ins answer POSTs only (a GET gets 501).
+    handler: type[BaseHTTPRequestHandler] = _Handler
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []

@@ -88,7 +88,8 @@ def _request_id(body: bytes) -> str:
 
 def _records(spool: Path) -> list[Path]:
     """Every record file in the spool, ready, claimed or half-written."""
-    return sorted(p for p in spool.rglob("*") if p.name.endswith((".rec", ".rec.tmp")))
+    # os.walk, not Path.rglob: on Python 3.10 rglob raises if a claim directory is removed while it walks.
+    return sorted(Path(d, f) for d, _, files in os.walk(spool) for f in files if f.endswith((".rec", ".rec.tmp")))
 
 
 def _spooled_ids(spool: Path) -> set[str]:
