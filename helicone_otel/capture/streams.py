@@ -1,5 +1,6 @@
-"""Stream proxies: the user iterates the SDK's real chunks; we keep a reference to each and
-the time of the first. Nothing is read from a chunk here (the export thread folds them)."""
+"""Stream proxies: the user iterates the SDK's real chunks; we keep the provider's text of each
+Server-Sent Event (Stainless SDKs, ``tap_events``) or else a reference to each chunk, and the
+time of the first. Nothing is read from a chunk here (the export thread folds them)."""
 
 from __future__ import annotations
 
@@ -27,17 +28,16 @@ def tap_events(stream: Any, call: Call) -> bool:
     the provider's own JSON: the export side parses it once and sends it to Helicone as is.
     The stream's generator looks ``_iter_events`` up when it first runs, so an instance
     attribute set before the first chunk is what it iterates."""
-    if type(stream).__name__ not in _SSE_STREAMS or call.endpoint.read_json is not None:
+    kind = _sse_kinds.get(type(stream))
+    if kind is None:
+        kind = _sse_kinds[type(stream)] = _sse_kind(type(stream))
+    if not kind or call.endpoint.read_json is not None or "_iter_events" in stream.__dict__:
         return False
-    events_of = getattr(stream, "_iter_events", None)
-    # On the class: anthropic makes ``_iterator`` a cached property that copies the stream,
-    # which must happen after the tap is set (the copy takes it along).
-    if events_of is None or "_iter_events" in vars(stream) or not hasattr(type(stream), "__stream__"):
-        return False
+    events_of = stream._iter_events
     events: list[str] = []
     append = events.append
 
-    if type(stream).__name__ == "AsyncStream":
+    if kind == _ASYNC:
 
         async def tapped_async() -> Any:
             async for sse in events_of():
@@ -57,6 +57,18 @@ def tap_events(stream: Any, call: Call) -> bool:
         stream._iter_events = tapped
     call.events = events
     return True
+
+
+_SYNC, _ASYNC = 1, 2
+_sse_kinds: dict[type, int] = {}  # stream class -> 0 (not tappable), _SYNC or _ASYNC
+
+
+def _sse_kind(cls: type) -> int:
+    # ``__stream__`` on the class: anthropic makes ``_iterator`` a cached property that copies
+    # the stream, which must happen after the tap is set (the copy takes it along).
+    if cls.__name__ not in _SSE_STREAMS or not hasattr(cls, "_iter_events") or not hasattr(cls, "__stream__"):
+        return 0
+    return _ASYNC if cls.__name__ == "AsyncStream" else _SYNC
 
 
 def finish(call: Call, recorder: Recorder) -> None:
