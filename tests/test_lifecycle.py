@@ -141,3 +141,33 @@ def test_otel_sdk_disabled_turns_everything_off(monkeypatch, collector, client, 
         assert logger._pipeline is None  # no export threads were started
     finally:
         logger.shutdown()
+
+
+def test_shutdown_is_prompt_and_leaves_no_export_thread(collector, openai_server, monkeypatch):
+    """Bursts of records shared by several sender threads, then shutdown: every record arrives,
+    every export thread ends within the shutdown and none outlives its logger."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from helicone_otel.export import pipeline
+
+    # Senders polling every 0.5 ms instead of 50: their timed waits meet new records far more
+    # often, which is where a waiter could lose its item past its deadline.
+    monkeypatch.setattr(pipeline, "_POLL_S", 0.0005)
+    client = openai.OpenAI(base_url=openai_server.base_url, api_key="k", max_retries=0)
+    ask = lambda _: client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])  # noqa: E731
+    slow = []
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(12):
+            logger = HeliconeAsyncLogger(base_url=collector.url, providers=["openai"]).init()
+            for _ in range(3):
+                list(pool.map(ask, range(16)))
+                time.sleep(0.002)
+            assert logger.flush(10.0)
+            started = time.monotonic()
+            logger.shutdown(timeout_s=3.0)
+            if time.monotonic() - started > 1.0:
+                slow.append(time.monotonic() - started)
+            assert [t.name for t in threading.enumerate() if t.name.startswith("helicone-otel")] == []
+    assert slow == []
+    assert len(collector.store.requests()) == 12 * 3 * 16

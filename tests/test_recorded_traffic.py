@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -321,10 +323,12 @@ def test_recorded_response_replays_unchanged_and_faithfully(case, mode, make_log
         check_llm_span(case, spans[0], bare)
 
     assert logger.flush(5.0)
-    # Everything was sent: stop now, briefly. (The fixture's own shutdown(2.0) sometimes waits
-    # its whole timeout on an export sender thread that then stays alive: 16 of 122 tests once,
-    # 35 s of this file's 80 s.)
-    logger.shutdown(timeout_s=0.2)
+    # Everything was sent: shutdown is prompt and no export thread outlives the logger. (Senders
+    # once waited forever in SimpleQueue.get(timeout=...): here, in most of these tests.)
+    started = time.monotonic()
+    logger.shutdown(timeout_s=2.0)
+    assert time.monotonic() - started < 1.0
+    assert [t.name for t in threading.enumerate() if t.name.startswith("helicone-otel")] == []
     records = collector.store.requests()
     if case["expect"] == "generic":
         assert records == []  # a thread or a run is no LLM request for Helicone

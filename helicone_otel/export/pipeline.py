@@ -115,7 +115,11 @@ class ExportPipeline:
 
     def _reset(self) -> None:
         self._calls: collections.deque[Any] = collections.deque()
-        self._bodies: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        # queue.Queue, not SimpleQueue: with several consumers, SimpleQueue.get(timeout=...) can
+        # lose the race for an item past its deadline and then wait forever (CPython 3.11's
+        # _queuemodule.c retries with a negative timeout): a sender stuck so made every
+        # shutdown wait its whole timeout, and its thread outlived the logger.
+        self._bodies: queue.Queue[bytes] = queue.Queue()
         self._lock = threading.Lock()
         self._stats = ExportStats()
         self._busy = 0  # taken off the queue and not yet sent or dropped (under _lock)
