@@ -234,7 +234,8 @@ def check_llm_span(case: dict[str, Any], span: Any, bare: dict[str, Any]) -> Non
     streamed = response["content_type"].startswith("text/event-stream")
     want = EXPECT[case["expect"]](response["body"], streamed)
     if error is not None:  # an error event in a 200 stream: the call failed after it started
-        assert span.status.status_code is StatusCode.ERROR and attrs[A.ERROR_TYPE]
+        # error.type names the exception the user got, not the stream's 200
+        assert span.status.status_code is StatusCode.ERROR and attrs[A.ERROR_TYPE] == error["type"]
     else:
         assert span.status.status_code is not StatusCode.ERROR
     assert attrs.get(A.RESPONSE_MODEL) == want["model"]

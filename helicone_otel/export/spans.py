@@ -41,9 +41,11 @@ def id_generator_of(provider: Any) -> IdGenerator:
 
 
 def error_type(exc: BaseException) -> str:
-    """semconv ``error.type``: the HTTP status of an API error, else the exception class."""
+    """semconv ``error.type``: the HTTP status of an API error, else the exception class. An
+    error event inside a stream the server answered 200 (Anthropic's ``overloaded_error``)
+    raises with status 200: that is no error status, so the class names it."""
     status = getattr(exc, "status_code", None)
-    return str(status) if isinstance(status, int) else type(exc).__qualname__
+    return str(status) if isinstance(status, int) and status >= 400 else type(exc).__qualname__
 
 
 def record_error(
