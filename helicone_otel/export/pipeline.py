@@ -38,11 +38,6 @@ _REPORT_INTERVAL_S = 30.0
 _GATE_S = 0.0001
 _GATE_EVERY_S = 0.01
 _POLL_S = 0.05
-# The builder gives the GIL away for _YIELD_S after each _SLICE_S of work: a caller whose call
-# released the GIL (a socket read, os.urandom) would otherwise wait up to the interpreter's 5 ms
-# switch interval for it while the builder works through a batch.
-_SLICE_S = 0.001
-_YIELD_S = 0.00005
 _SPOOL_AT_EXIT_S = 1.0  # after the deadline, at most this long writing leftovers to disk (40–200 µs each, ext4)
 
 
@@ -178,13 +173,9 @@ class ExportPipeline:
             while True:
                 self._wake.wait(_POLL_S)
                 self._wake.clear()
-                slice_end = time.perf_counter() + _SLICE_S
                 while calls:
                     if self._stopping.is_set() and time.monotonic() >= self._deadline:
                         return
-                    if time.perf_counter() >= slice_end:
-                        time.sleep(_YIELD_S)
-                        slice_end = time.perf_counter() + _SLICE_S
                     with self._lock:  # busy before the queue looks empty: flush() must not miss it
                         self._busy += 1
                         item = calls.popleft()
