@@ -133,6 +133,22 @@ def expect_openai_embeddings(body: str, streamed: bool) -> dict[str, Any]:
             "messages": None}
 
 
+def expect_openai_images(body: str, streamed: bool) -> dict[str, Any]:
+    """Images carry no id, model or finish reason; gpt-image models report token usage."""
+    doc = json.loads(body)
+    return {"id": None, "model": None, "finish": None,
+            "usage": _openai_usage(doc.get("usage"), "input_tokens", "output_tokens"), "messages": None}
+
+
+def expect_openai_transcription(body: str, streamed: bool) -> dict[str, Any]:
+    """The transcribed text is the output; token usage only where ``usage.type`` is "tokens"
+    (whisper-1 reports seconds or nothing)."""
+    doc = json.loads(body)
+    usage = doc.get("usage") or {}
+    tokens = {A.USAGE_INPUT_TOKENS: usage["input_tokens"], A.USAGE_OUTPUT_TOKENS: usage["output_tokens"]} if usage.get("type") == "tokens" else {}
+    return {"id": None, "model": None, "finish": None, "usage": tokens, "messages": [_message(doc["text"])]}
+
+
 def _anthropic_usage(usage: dict[str, Any]) -> dict[str, Any]:
     read, write = usage.get("cache_read_input_tokens"), usage.get("cache_creation_input_tokens")
     return {
@@ -194,10 +210,12 @@ def expect_anthropic_complete(body: str, streamed: bool) -> dict[str, Any]:
 EXPECT = {
     "openai.chat": expect_openai_chat, "openai.responses": expect_openai_responses,
     "openai.completions": expect_openai_completions, "openai.embeddings": expect_openai_embeddings,
+    "openai.images": expect_openai_images, "openai.transcriptions": expect_openai_transcription,
     "anthropic.messages": expect_anthropic_messages, "anthropic.complete": expect_anthropic_complete,
 }
 OPERATIONS = {"openai.chat": "chat", "openai.responses": "chat", "openai.completions": "text_completion",
-              "openai.embeddings": "embeddings", "anthropic.messages": "chat", "anthropic.complete": "text_completion"}
+              "openai.embeddings": "embeddings", "openai.images": "image_generation", "openai.transcriptions": "transcription",
+              "anthropic.messages": "chat", "anthropic.complete": "text_completion"}
 
 
 def span_messages(attrs: Any) -> list[dict[str, Any]] | None:

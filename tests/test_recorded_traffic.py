@@ -72,6 +72,8 @@ def call_kwargs(case: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]
     kwargs = {**(request["body"] or {}), **case.get("params", {})}
     for key in case.get("sdk_adds", ()):
         del kwargs[key]  # the SDK put it in the recorded request itself; the user did not pass it
+    for key, (name, content, content_type) in case.get("files", {}).items():
+        kwargs[key] = (name, content.encode(), content_type)  # a multipart upload, in memory
     extra = {key: kwargs.pop(key) for key in case.get("extra_body", ())}
     if extra:
         kwargs["extra_body"] = extra  # a provider's own parameter, passed as its users pass it
@@ -255,9 +257,11 @@ def check_request_parameters(body: dict[str, Any], attrs: Any) -> None:
     assert attrs.get(A.REQUEST_MAX_TOKENS) == max_tokens
     assert attrs.get(A.REQUEST_TEMPERATURE) == body.get("temperature")
     assert attrs.get(A.REQUEST_SEED) == body.get("seed")
-    assert attrs.get(A.REQUEST_CHOICE_COUNT) == (body["n"] if body.get("n", 1) != 1 else None)
+    choice_count = body["n"] if body.get("n", 1) != 1 else None
+    assert attrs.get(A.REQUEST_CHOICE_COUNT) == choice_count
     assert attrs.get(A.REQUEST_STREAM) == (True if body.get("stream") else None)
-    json_output = (body.get("response_format") or {}).get("type") in ("json_schema", "json_object")
+    response_format = body.get("response_format")  # a string for audio ("json", "text", ...)
+    json_output = isinstance(response_format, dict) and response_format.get("type") in ("json_schema", "json_object")
     assert (attrs.get(A.OUTPUT_TYPE) == "json") == json_output
     if "messages" in body:  # chat and Anthropic messages: every turn, in order, by role
         sent_roles = [m["role"] for m in json.loads(attrs[A.INPUT_MESSAGES])]

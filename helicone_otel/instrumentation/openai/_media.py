@@ -16,7 +16,7 @@ SPEECH_OPERATION = "text_to_speech"
 def image_request_attributes(body: dict[str, Any], attrs: dict[str, Any], capture_content: bool) -> None:
     """Image count/size/quality, and the prompt with capture on."""
     n = body.get("n")
-    if isinstance(n, int):
+    if isinstance(n, int) and n != 1:  # semconv: only when it is not 1, as for chat
         attrs[A.REQUEST_CHOICE_COUNT] = n
     for key in ("size", "quality"):
         if isinstance(body.get(key), str):
