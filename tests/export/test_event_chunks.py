@@ -26,6 +26,8 @@ ANTHROPIC = [
         (['message_stop\n{"x":1}'], [{"x": 1, "type": "message_stop"}], [None]),
         # keep-alives, comments, non-objects and broken JSON are left out; the rest stays
         (["", "[DONE]", "[1,2]", '{"a":', '{"b":2}', "noise\nnot json"], [{"b": 2}], ['data: {"b":2}']),
+        # an event whose text is two objects is not JSON: it is left out, the rest keep their text
+        (['{"a":1},{"b":2}', '{"c":3}'], [{"c": 3}], ['data: {"c":3}']),
         # a multi-line data field cannot be one ``data:`` line
         (['{"a":\n1}'], [{"a": 1}], [None]),
         ([], [], []),
