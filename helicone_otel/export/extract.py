@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 
 from .. import attributes as A
 from ..capture.call import Call
+from ..capture.request_point import base_url_key
 from ..cost import PriceBook, span_cost
 from ..guard import guard
 from ..helicone_headers import context_from_headers, request_id_from_headers, request_id_of
@@ -199,10 +200,7 @@ _clients: "weakref.WeakKeyDictionary[Any, tuple[Any, Any, tuple[str, str | None,
 
 def _client_facts(endpoint: Any, client: Any) -> tuple[tuple[str, str | None, int | None], str]:
     """(semconv provider, host, port) and the base URL of ``client``, once per client."""
-    # What a Stainless client keeps its URL in (``_configured_base_url`` from openai 3, where
-    # ``_base_url`` became a property chain costing ≈ 3 µs); the URL setter replaces it.
-    own = getattr(client, "__dict__", None) or {}
-    base_url = own.get("_configured_base_url") or own.get("_base_url")
+    base_url = base_url_key(client)
     try:
         cached = _clients.get(client)
     except TypeError:  # not weak-referenceable: computed each time
